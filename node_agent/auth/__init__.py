@@ -1,0 +1,1 @@
+"""Staff accounts, login with password and TOTP, roles."""

@@ -1,0 +1,1 @@
+"""The pupil register (księga uczniów): pupils, guardians, classes and enrolments."""

@@ -1,0 +1,1 @@
+"""The school itself, its school years and subjects."""

@@ -1,0 +1,1 @@
+"""Teachers and other staff of the school."""

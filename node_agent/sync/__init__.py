@@ -1,0 +1,1 @@
+"""Change capture, the outbox, and the client that talks to the hub."""

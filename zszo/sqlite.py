@@ -1,0 +1,115 @@
+"""SQLite engines with the durability settings ZSZO requires, shared by node and hub.
+
+WAL journal, ``synchronous=FULL`` (a commit survives power loss), foreign keys on, and a busy
+timeout. Write transactions start with ``BEGIN IMMEDIATE`` so that two writers queue on the
+busy handler instead of failing with "database is locked" when a read lock cannot be upgraded;
+read-only work can ask for a deferred ``BEGIN``. :func:`verify` checks all of it at start-up.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import QueuePool
+
+BUSY_TIMEOUT_MS = 15_000
+
+
+class StorageError(RuntimeError):
+    """The database is not in the state ZSZO needs; the message says what to do."""
+
+
+def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    dbapi_connection.isolation_level = None  # we emit BEGIN ourselves (see _on_begin)
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = FULL")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()
+
+
+def _on_begin(connection: Any) -> None:
+    mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+    connection.exec_driver_sql("BEGIN" if mode == "DEFERRED" else "BEGIN IMMEDIATE")
+
+
+def make_engine(path: Path, *, pool_size: int = 20) -> Engine:
+    """Create an engine for the SQLite file at ``path`` with ZSZO's pragmas on every connection."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        f"sqlite:///{path}",
+        poolclass=QueuePool,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=False,
+        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+    )
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
+    return engine
+
+
+def reader(engine: Engine) -> Engine:
+    """The same engine, but transactions start with a deferred ``BEGIN`` (read-only work)."""
+    return engine.execution_options(sqlite_begin="DEFERRED")
+
+
+def connect_raw(path: Path) -> sqlite3.Connection:
+    """A plain ``sqlite3`` connection with the same pragmas (for sqlite-utils and tools)."""
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+    _on_connect(conn, None)
+    conn.isolation_level = ""  # back to the stdlib's implicit transactions for library callers
+    return conn
+
+
+def verify(engine: Engine, *, quick_check: bool = True) -> dict[str, Any]:
+    """Check the pragmas and (optionally) ``quick_check``; raise :class:`StorageError` if wrong."""
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        found = {
+            "journal_mode": raw.execute("PRAGMA journal_mode").fetchone()[0],
+            "synchronous": raw.execute("PRAGMA synchronous").fetchone()[0],
+            "foreign_keys": raw.execute("PRAGMA foreign_keys").fetchone()[0],
+            "busy_timeout": raw.execute("PRAGMA busy_timeout").fetchone()[0],
+        }
+        if quick_check:
+            found["quick_check"] = raw.execute("PRAGMA quick_check").fetchone()[0]
+    problems = []
+    if str(found["journal_mode"]).lower() != "wal":
+        problems.append(f"journal_mode is {found['journal_mode']}, expected wal")
+    if found["synchronous"] != 2:
+        problems.append(f"synchronous is {found['synchronous']}, expected 2 (FULL)")
+    if found["foreign_keys"] != 1:
+        problems.append("foreign keys are off")
+    if found["busy_timeout"] < 5000:
+        problems.append(f"busy_timeout is {found['busy_timeout']} ms, expected at least 5000")
+    if quick_check and found["quick_check"] != "ok":
+        problems.append(f"integrity check failed: {found['quick_check']}; restore from backup (docs/operations.md)")
+    if problems:
+        raise StorageError("; ".join(problems))
+    return found
+
+
+def backup(engine_or_path: Engine | Path, target: Path) -> Path:
+    """Write a consistent copy of the database to ``target`` with ``VACUUM INTO`` (never a file copy)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        raise FileExistsError(target)
+    if isinstance(engine_or_path, Path):
+        conn = sqlite3.connect(engine_or_path, isolation_level=None)
+        try:
+            conn.execute("VACUUM INTO ?", (str(target),))
+        finally:
+            conn.close()
+    else:
+        with engine_or_path.connect() as conn:
+            raw = conn.connection.driver_connection
+            assert raw is not None
+            raw.execute("VACUUM INTO ?", (str(target),))
+    target.chmod(0o600)
+    return target

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from zszo.settings import Option, Settings
 
@@ -22,7 +24,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("web.locale", str, "pl", "Language of the user interface."),
     Option("sync.enabled", bool, True, "Run the background sync scheduler inside `zszo node serve`."),
     Option("sync.hub_url", str, None, "Base URL of the city hub, e.g. https://hub.edu.example.pl."),
-    Option("sync.interval_minutes", int, 5, "Minutes between incremental syncs while online."),
+    Option("sync.interval_seconds", int, 300, "Seconds between incremental syncs while online."),
     Option("sync.nightly_hour", int, 2, "Hour (0-23, local time) of the nightly full sync."),
     Option("sync.nightly_jitter_minutes", int, 60, "Random delay spreading nodes' nightly syncs."),
     Option("sync.batch_max_changes", int, 2000, "Largest number of changes in one uplink batch."),
@@ -32,6 +34,6 @@ OPTIONS: tuple[Option, ...] = (
 )
 
 
-def load(path: Path | None = None, **overrides: object) -> Settings:
-    """Load the node's settings from ``path`` (TOML), environment and keyword overrides."""
-    return Settings.load(OPTIONS, path, overrides={k.replace("__", "."): v for k, v in overrides.items()})
+def load(path: Path | None = None, overrides: Mapping[str, Any] | None = None) -> Settings:
+    """Load the node's settings from ``path`` (TOML), environment variables and ``overrides``."""
+    return Settings.load(OPTIONS, path, overrides=overrides)

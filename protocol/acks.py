@@ -26,6 +26,7 @@ ACK_DOMAIN = b"zszo/ack/v1\x00"
 REQUEST_DOMAIN = b"zszo/request/v1\x00"
 ACK_FIELDS = ("node_id", "epoch", "batch_id", "status", "acked_through", "received", "hub_id", "hub_kid")
 ACK_STATUSES = ("accepted", "duplicate")
+REQUEST_HEADERS = ("X-ZSZO-Node", "X-ZSZO-Kid", "X-ZSZO-Nonce", "X-ZSZO-Signature")
 
 
 @dataclass(frozen=True)

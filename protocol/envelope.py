@@ -179,6 +179,10 @@ class Sealed:
 
     def decrypt(self, recipient_keys: KeyPair, limits: Limits = DEFAULT_LIMITS) -> bytes:
         """Decrypt and inflate the payload (call :meth:`verify` first); return the plain payload."""
+        return self.decrypt_both(recipient_keys, limits)[1]
+
+    def decrypt_both(self, recipient_keys: KeyPair, limits: Limits = DEFAULT_LIMITS) -> tuple[bytes, bytes]:
+        """Like :meth:`decrypt`, returning ``(compressed, payload)`` for callers that store the former."""
         declared = self.header["payload_len"]
         if declared > limits.max_payload:
             raise TooLarge(f"declared payload {declared} bytes over the limit {limits.max_payload}")
@@ -189,7 +193,7 @@ class Sealed:
         payload = inflate(compressed, declared)
         if hashlib.sha256(payload).hexdigest() != self.header["payload_sha256"]:
             raise PayloadHashMismatch("payload hash differs from the signed header")
-        return payload
+        return compressed, payload
 
 
 def inflate(compressed: bytes, declared_len: int) -> bytes:

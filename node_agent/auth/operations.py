@@ -1,132 +1,21 @@
-"""All writes to accounts: creating users, checking logins, TOTP enrolment."""
+"""All writes to the node's accounts (see :mod:`zszo.accounts` for the shared rules)."""
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
-
 from node_agent.auth.models import ROLES, LoginAttempt, UserAccount
-from node_agent.db import utcnow
-from zszo import security
+from zszo.accounts import AccountError, AccountStore, LoginResult
 
+accounts = AccountStore(UserAccount, LoginAttempt, ROLES)
 
-class AccountError(ValueError):
-    """An account operation was refused; ``message`` is an i18n message id."""
+create_user = accounts.create_user
+failed_logins_last_hour = accounts.failed_logins_last_hour
+check_password = accounts.check_password
+check_totp = accounts.check_totp
+mark_logged_in = accounts.mark_logged_in
+enable_totp = accounts.enable_totp
+set_password = accounts.set_password
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
-@dataclass(frozen=True)
-class LoginResult:
-    """Outcome of a password check."""
-
-    user: UserAccount | None
-    needs_totp: bool = False
-    throttled: bool = False
-
-
-def create_user(
-    session: Session,
-    *,
-    username: str,
-    display_name: str,
-    role: str,
-    password: str,
-    staff_member_id: str | None = None,
-    totp_secret: str | None = None,
-) -> UserAccount:
-    """Create an account; raise :class:`AccountError` for a taken name, bad role or weak password."""
-    username = username.strip().lower()
-    if not username or len(username) > 64 or not all(c.isalnum() or c in "._-" for c in username):
-        raise AccountError("username", "Use 1-64 letters, digits, dots, dashes or underscores")
-    if role not in ROLES:
-        raise AccountError("role", "Choose one of the listed roles")
-    problem = security.password_problem(password)
-    if problem:
-        raise AccountError("password", problem)
-    if session.scalar(select(UserAccount.id).where(UserAccount.username == username)) is not None:
-        raise AccountError("username", "This user name is already taken")
-    user = UserAccount(
-        username=username,
-        display_name=display_name.strip() or username,
-        role=role,
-        password_hash=security.hash_password(password),
-        staff_member_id=staff_member_id,
-        totp_secret=totp_secret,
-        totp_enabled=totp_secret is not None,
-    )
-    session.add(user)
-    session.flush()
-    return user
-
-
-def failed_logins_last_hour(session: Session, username: str, now: dt.datetime | None = None) -> int:
-    """Count failed attempts for ``username`` in the past hour."""
-    since = (now or utcnow()) - dt.timedelta(hours=1)
-    return session.scalar(
-        select(func.count()).select_from(LoginAttempt).where(
-            LoginAttempt.username == username, LoginAttempt.success.is_(False), LoginAttempt.at >= since
-        )
-    ) or 0
-
-
-def check_password(session: Session, username: str, password: str, remote_addr: str | None = None) -> LoginResult:
-    """Check a user name and password, recording the attempt; throttle after too many failures.
-
-    The password is verified even for unknown or throttled names so response time reveals
-    nothing. A throttled account is refused even with the right password until the hour passes.
-    """
-    username = username.strip().lower()[:64]
-    user = session.scalar(select(UserAccount).where(UserAccount.username == username))
-    throttled = failed_logins_last_hour(session, username) >= security.MAX_FAILED_LOGINS_PER_HOUR
-    ok = security.verify_password(user.password_hash if user else None, password)
-    success = ok and user is not None and user.active and not throttled
-    session.add(LoginAttempt(username=username, success=success, remote_addr=(remote_addr or "")[:64]))
-    if throttled:
-        return LoginResult(None, throttled=True)
-    if not success or user is None:
-        return LoginResult(None)
-    if security.needs_rehash(user.password_hash):
-        user.password_hash = security.hash_password(password)
-    return LoginResult(user, needs_totp=user.totp_enabled)
-
-
-def check_totp(session: Session, user: UserAccount, code: str) -> bool:
-    """Verify a TOTP code for ``user`` (each code only once); record failures for throttling."""
-    if not user.totp_secret:
-        return False
-    step = security.verify_totp(user.totp_secret, code, user.totp_last_step)
-    if step is None:
-        session.add(LoginAttempt(username=user.username, success=False, remote_addr="totp"))
-        return False
-    user.totp_last_step = step
-    return True
-
-
-def mark_logged_in(user: UserAccount) -> None:
-    """Record a completed login."""
-    user.last_login_at = utcnow()
-
-
-def enable_totp(session: Session, user: UserAccount, secret: str, code: str) -> bool:
-    """Turn on TOTP for ``user`` once they prove they can produce a code from ``secret``."""
-    step = security.verify_totp(secret, code, None)
-    if step is None:
-        return False
-    user.totp_secret, user.totp_enabled, user.totp_last_step = secret, True, step
-    return True
-
-
-def set_password(user: UserAccount, password: str) -> None:
-    """Replace the password and end the user's other sessions."""
-    problem = security.password_problem(password)
-    if problem:
-        raise AccountError("password", problem)
-    user.password_hash = security.hash_password(password)
-    user.session_version += 1
+__all__ = [
+    "AccountError", "LoginResult", "accounts", "check_password", "check_totp", "create_user", "enable_totp",
+    "failed_logins_last_hour", "mark_logged_in", "set_password",
+]

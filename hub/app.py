@@ -1,0 +1,34 @@
+"""The hub's Flask application factory."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify
+
+from hub import config
+from hub.runtime import HubRuntime, build
+from zszo.settings import Settings
+
+
+def create_app(settings: Settings | None = None, *, runtime: HubRuntime | None = None,
+               start_merger: bool = False) -> Flask:
+    """Build the hub app; ``start_merger`` runs the warehouse merger thread in this process."""
+    settings = settings or config.load()
+    runtime = runtime or build(settings)
+    app = Flask(__name__)
+    app.config["ZSZO_SETTINGS"] = settings
+    app.config["MAX_CONTENT_LENGTH"] = runtime.limits.max_envelope + 4096
+    app.extensions["zszo_hub"] = runtime
+
+    from hub.sync.api import bp as sync_api
+
+    app.register_blueprint(sync_api)
+
+    @app.get("/healthz")
+    def healthz():  # type: ignore[no-untyped-def]
+        """Liveness for monitoring: the OLTP store answers and the merger is alive if it should be."""
+        merger = runtime.merger
+        return jsonify({"ok": True, "merger": None if merger is None else merger.is_alive()})
+
+    if start_merger:
+        runtime.start_merger()
+    return app

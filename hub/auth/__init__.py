@@ -1,0 +1,1 @@
+"""City office accounts of the hub (city admins and analysts)."""

@@ -1,0 +1,243 @@
+"""``zszo hub …``: set up and run the city hub, manage institutions and node enrolment."""
+
+from __future__ import annotations
+
+import logging
+import signal
+from pathlib import Path
+from types import SimpleNamespace
+
+import click
+from sqlalchemy import select
+
+from hub import config
+from zszo.settings import Settings, SettingsError, render_toml
+
+DEFAULT_CONFIG = Path("hub.toml")
+
+
+@click.group()
+@click.option("-c", "--config", "config_path", type=click.Path(path_type=Path), envvar="ZSZO_HUB_CONFIG",
+              help="Hub configuration file (default: ./hub.toml if present; env ZSZO_HUB_CONFIG).")
+@click.pass_context
+def hub(ctx: click.Context, config_path: Path | None) -> None:
+    """Run the city hub: sync inbox, warehouse, dashboards."""
+    ctx.obj = SimpleNamespace(config_path=config_path, settings=None, runtime=None)
+
+
+def _settings(ctx: click.Context) -> Settings:
+    if ctx.obj.settings is None:
+        path = ctx.obj.config_path or (DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None)
+        try:
+            ctx.obj.settings = config.load(path)
+        except SettingsError as exc:
+            raise click.UsageError(str(exc)) from None
+    return ctx.obj.settings
+
+
+def _runtime(ctx: click.Context, *, warehouse: bool = False):  # type: ignore[no-untyped-def]
+    from hub.runtime import build
+
+    if ctx.obj.runtime is None:
+        try:
+            ctx.obj.runtime = build(_settings(ctx), open_warehouse=warehouse)
+        except Exception as exc:  # duckdb.IOException when another process holds the warehouse
+            if "lock" in str(exc).lower():
+                raise click.ClickException(
+                    "the warehouse is in use by a running `zszo hub serve`; stop it or use the web app") from None
+            raise
+        ctx.call_on_close(ctx.obj.runtime.close)
+    return ctx.obj.runtime
+
+
+@hub.command()
+@click.option("--data-dir", type=click.Path(path_type=Path), required=True, help="Where the hub keeps its data.")
+@click.option("--port", type=int, default=8000, show_default=True, help="Web port written to the config.")
+@click.option("--admin-username", default="admin", show_default=True)
+@click.option("--admin-password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Password of the first city admin (at least 10 characters).")
+@click.pass_context
+def init(ctx: click.Context, data_dir: Path, port: int, admin_username: str, admin_password: str) -> None:
+    """Create a hub: config file, stores, keys, pseudonym key and the first city admin."""
+    from hub.auth.operations import AccountError, create_user
+
+    data_dir = data_dir.resolve()
+    config_path = ctx.obj.config_path or data_dir / "hub.toml"
+    if config_path.exists():
+        raise click.ClickException(f"{config_path} already exists: this hub is set up")
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o750)
+    config_path.write_text(render_toml(config.OPTIONS, {"paths.data_dir": str(data_dir), "web.port": port}))
+    ctx.obj.config_path = config_path
+    runtime = _runtime(ctx, warehouse=True)
+    try:
+        with runtime.db.transaction() as session:
+            create_user(session, username=admin_username, display_name="Administrator", role="admin",
+                        password=admin_password)
+    except AccountError as exc:
+        config_path.unlink()
+        raise click.ClickException(f"{exc.field}: {exc}") from None
+    click.echo(f"Hub created in {data_dir} (config {config_path}).")
+    click.echo(f"Hub id: {runtime.keys.hub_id}")
+    click.echo(f"Hub key fingerprint: {runtime.keys.current.public.fingerprint}")
+
+
+@hub.command()
+@click.option("--no-merger", is_flag=True, help="Do not run the warehouse merger in this process.")
+@click.pass_context
+def serve(ctx: click.Context, no_merger: bool) -> None:
+    """Run the hub web server (sync API, dashboards) and the warehouse merger."""
+    from waitress.server import create_server
+
+    from hub.app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = _settings(ctx)
+    runtime = _runtime(ctx, warehouse=True)
+    app = create_app(settings, runtime=runtime, start_merger=settings["merge.enabled"] and not no_merger)
+    server = create_server(app, host=settings["web.host"], port=settings["web.port"],
+                           threads=settings["web.threads"], ident="zszo-hub",
+                           max_request_body_size=runtime.limits.max_envelope + 4096)
+    signal.signal(signal.SIGTERM, lambda *_: server.close())
+    click.echo(f"ZSZO hub serving on http://{settings['web.host']}:{server.effective_port}/", err=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+
+
+@hub.command("institution")
+@click.option("--rspo", required=True)
+@click.option("--name", required=True)
+@click.option("--kind", type=click.Choice(["preschool", "primary", "secondary", "special", "centre"]), required=True)
+@click.option("--district")
+@click.pass_context
+def institution(ctx: click.Context, rspo: str, name: str, kind: str, district: str | None) -> None:
+    """Register (or update) an institution whose node may enrol."""
+    from hub.fleet.operations import FleetError, add_institution
+
+    try:
+        with _runtime(ctx).db.transaction() as session:
+            add_institution(session, rspo=rspo, name=name, kind=kind, district=district)
+    except FleetError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"institution {rspo} saved")
+
+
+@hub.command("enrolment-token")
+@click.option("--rspo", required=True, help="The institution whose node will use the token.")
+@click.option("--hours", type=int, help="Validity (default: setting sync.token_hours).")
+@click.option("--by", "created_by", default="cli", show_default=True, help="Who issued it (kept with the token).")
+@click.pass_context
+def enrolment_token(ctx: click.Context, rspo: str, hours: int | None, created_by: str) -> None:
+    """Issue a one-time enrolment token for an institution's node (printed once, stored hashed)."""
+    from hub.fleet.operations import FleetError, issue_token
+
+    runtime = _runtime(ctx)
+    try:
+        with runtime.db.transaction() as session:
+            token = issue_token(session, rspo=rspo, created_by=created_by,
+                                hours=hours or runtime.settings["sync.token_hours"])
+    except FleetError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(token)
+
+
+@hub.command()
+@click.pass_context
+def nodes(ctx: click.Context) -> None:
+    """List enrolled nodes: institution, status, fingerprint, acknowledged sequence, last contact."""
+    from hub.fleet.models import Node
+    from hub.sync.models import NodeContact, NodeSyncState
+
+    with _runtime(ctx).db.reading() as session:
+        for node in session.scalars(select(Node).order_by(Node.rspo)):
+            contact = session.get(NodeContact, node.id)
+            acked = session.scalar(select(NodeSyncState.acked_through).where(
+                NodeSyncState.node_id == node.id, NodeSyncState.epoch == (contact.current_epoch if contact else "")))
+            click.echo(f"{node.rspo:>8}  {node.status:8}  {node.id}  {node.fingerprint}  acked={acked or 0}  "
+                       f"last={contact.last_contact_at if contact else '-'}")
+
+
+@hub.command()
+@click.argument("node_id")
+@click.option("--reason", required=True, help="Why (kept in the record).")
+@click.pass_context
+def revoke(ctx: click.Context, node_id: str, reason: str) -> None:
+    """Revoke a node's key (stolen or retired server): its batches are refused from now on."""
+    from hub.fleet.operations import FleetError, revoke_node
+
+    try:
+        with _runtime(ctx).db.transaction() as session:
+            revoke_node(session, node_id, reason)
+    except FleetError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"node {node_id} revoked")
+
+
+@hub.command()
+@click.pass_context
+def merge(ctx: click.Context) -> None:
+    """Merge pending inbox batches into the warehouse now (when `serve` is not running)."""
+    runtime = _runtime(ctx, warehouse=True)
+    report = runtime.warehouse.merge_pending(runtime.db, max_changes=runtime.settings["merge.max_changes"])
+    click.echo(f"merged {report.batches} batches, {report.changes} changes ({report.rejected} rejected) "
+               f"up to inbox {report.merged_through} in {report.seconds:.1f}s")
+
+
+@hub.command("rebuild-warehouse")
+@click.pass_context
+def rebuild_warehouse(ctx: click.Context) -> None:
+    """Delete the DuckDB warehouse and rebuild it from the inbox (when `serve` is not running)."""
+    from hub.warehouse.merger import Warehouse
+    from hub.warehouse.pseudonym import load_or_create_key
+
+    settings = _settings(ctx)
+    runtime = _runtime(ctx, warehouse=False)
+    path: Path = settings["paths.warehouse"]
+    for stale in (path, path.with_name(path.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    runtime.warehouse = Warehouse(path, load_or_create_key(settings["paths.pseudonym_key"]))
+    report = runtime.warehouse.merge_pending(runtime.db, max_changes=settings["merge.max_changes"])
+    click.echo(f"rebuilt from {report.batches} batches, {report.changes} changes in {report.seconds:.1f}s")
+
+
+@hub.command()
+@click.pass_context
+def check(ctx: click.Context) -> None:
+    """Verify the warehouse: every row id unique per table; exit 1 if not."""
+    from protocol.entities import ENTITIES
+
+    cur = _runtime(ctx, warehouse=True).warehouse.cursor()
+    bad = 0
+    for name in ENTITIES:
+        dupes = cur.execute(f"SELECT count(*) FROM (SELECT id FROM {name} GROUP BY id HAVING count(*) > 1)").fetchone()[0]
+        rows = cur.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+        click.echo(f"{name:16} {rows:>9} rows  {dupes} duplicated ids")
+        bad += dupes
+    if bad:
+        raise click.ClickException("duplicate ids found")
+
+
+@hub.group()
+def admin() -> None:
+    """Manage city office accounts."""
+
+
+@admin.command("add")
+@click.option("--username", required=True)
+@click.option("--name", "display_name", required=True)
+@click.option("--role", type=click.Choice(["admin", "analyst"]), required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.pass_context
+def admin_add(ctx: click.Context, username: str, display_name: str, role: str, password: str) -> None:
+    """Create a city office account (TOTP is set up at the first login)."""
+    from hub.auth.operations import AccountError, create_user
+
+    try:
+        with _runtime(ctx).db.transaction() as session:
+            create_user(session, username=username, display_name=display_name, role=role, password=password)
+    except AccountError as exc:
+        raise click.ClickException(f"{exc.field}: {exc}") from None
+    click.echo(f"user {username} created")

@@ -1,0 +1,40 @@
+"""Every hub setting, declared once (type, default, help); docs/configuration.md lists them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from zszo.settings import Option, Settings
+
+OPTIONS: tuple[Option, ...] = (
+    Option("paths.data_dir", Path, "var/hub", "Directory for the hub's databases and keys."),
+    Option("paths.database", Path, "{paths_data_dir}/hub.sqlite", "SQLite OLTP store: accounts, fleet, inbox."),
+    Option("paths.warehouse", Path, "{paths_data_dir}/warehouse.duckdb", "DuckDB warehouse file (rebuildable)."),
+    Option("paths.keys", Path, "{paths_data_dir}/hub-keys.json", "The hub's private keys (mode 0600)."),
+    Option("paths.pseudonym_key", Path, "{paths_data_dir}/secrets/pseudonym.key",
+           "HMAC key for pupil pseudonyms; keep it outside the warehouse and its backups."),
+    Option("paths.backups", Path, "{paths_data_dir}/backups", "Directory for consistent backups."),
+    Option("paths.secret_key", Path, "{paths_data_dir}/web-secret.key", "Key that signs web session cookies."),
+    Option("web.host", str, "127.0.0.1", "Address the hub's web server listens on."),
+    Option("web.port", int, 8000, "TCP port of the hub's web server."),
+    Option("web.threads", int, 16, "Worker threads of the hub's web process."),
+    Option("web.secure_cookies", bool, False, "Send cookies only over HTTPS (enable behind TLS)."),
+    Option("web.require_totp", bool, True, "City admins must use a TOTP code (two-factor login)."),
+    Option("web.session_idle_minutes", int, 30, "Log out after this many idle minutes."),
+    Option("web.session_max_hours", int, 12, "Log out after this many hours regardless of activity."),
+    Option("web.locale", str, "pl", "Language of the user interface."),
+    Option("sync.max_envelope_mb", int, 32, "Largest accepted batch envelope, in MiB (checked first)."),
+    Option("sync.max_payload_mb", int, 256, "Largest declared uncompressed payload, in MiB."),
+    Option("sync.token_hours", int, 72, "Hours an enrolment token stays valid."),
+    Option("sync.max_concurrent_ingest", int, 4, "Batches verified at once; more get 503 + Retry-After."),
+    Option("merge.enabled", bool, True, "Run the warehouse merger inside `zszo hub serve`."),
+    Option("merge.interval_seconds", int, 5, "Seconds between merger runs when idle."),
+    Option("merge.max_changes", int, 500_000, "Most changes merged in one warehouse transaction."),
+)
+
+
+def load(path: Path | None = None, overrides: Mapping[str, Any] | None = None) -> Settings:
+    """Load the hub's settings from ``path`` (TOML), environment variables and ``overrides``."""
+    return Settings.load(OPTIONS, path, overrides=overrides)

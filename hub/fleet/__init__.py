@@ -1,0 +1,1 @@
+"""The fleet of school nodes: institutions, enrolment tokens, node keys, revocation."""

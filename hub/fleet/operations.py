@@ -1,0 +1,145 @@
+"""All writes to the fleet: the hub's identity, institutions, enrolment tokens, nodes, revocation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import secrets
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hub.db import utcnow
+from hub.fleet.models import INSTITUTION_KINDS, EnrolmentToken, Institution, Node
+from hub.sync.models import HubIdentity, NodeContact
+from protocol.keys import KeyPair, PublicKeys
+
+
+class FleetError(ValueError):
+    """A fleet operation was refused; ``code`` is stable, the message says why."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class HubKeys:
+    """The hub's identity: id, current key pair, and every key pair it can still decrypt with."""
+
+    hub_id: str
+    current: KeyPair
+    all: dict[str, KeyPair]
+
+
+def write_key_file(path: Path, keys: KeyPair) -> None:
+    """Write ``keys`` to ``path`` readable by the owner only (created 0600, never world-readable)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(keys.to_json())
+
+
+def init_identity(session: Session, keys_path: Path) -> HubKeys:
+    """Create the hub's id and keys on first start; load them afterwards."""
+    identity = session.get(HubIdentity, 1)
+    if identity is None:
+        if keys_path.exists():
+            keys = KeyPair.from_json(keys_path.read_text())
+        else:
+            keys = KeyPair.generate()
+            write_key_file(keys_path, keys)
+        identity = HubIdentity(id=1, hub_id=str(uuid.uuid4()), kid=keys.public.kid)
+        session.add(identity)
+        session.flush()
+    return load_identity(session, keys_path)
+
+
+def load_identity(session: Session, keys_path: Path) -> HubKeys:
+    """Load the hub's id and keys; raise FleetError if they do not match each other."""
+    identity = session.get(HubIdentity, 1)
+    if identity is None:
+        raise FleetError("not_initialised", "the hub is not initialised: run `zszo hub init`")
+    keys = KeyPair.from_json(keys_path.read_text())
+    if keys.public.kid != identity.kid:
+        raise FleetError("key_mismatch", f"{keys_path} holds key {keys.public.kid}, the hub expects {identity.kid}")
+    return HubKeys(identity.hub_id, keys, {keys.public.kid: keys})
+
+
+def add_institution(session: Session, *, rspo: str, name: str, kind: str, district: str | None = None) -> Institution:
+    """Register (or update) an institution the city runs."""
+    rspo = rspo.strip()
+    if not rspo.isdigit() or not 1 <= len(rspo) <= 10:
+        raise FleetError("rspo", "the RSPO number has 1-10 digits")
+    if kind not in INSTITUTION_KINDS:
+        raise FleetError("kind", f"kind must be one of {', '.join(INSTITUTION_KINDS)}")
+    if not name.strip():
+        raise FleetError("name", "the institution needs a name")
+    institution = session.get(Institution, rspo)
+    if institution is None:
+        institution = Institution(rspo=rspo, name=name.strip(), kind=kind, district=district)
+        session.add(institution)
+    else:
+        institution.name, institution.kind, institution.district = name.strip(), kind, district
+    session.flush()
+    return institution
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.strip().encode()).hexdigest()
+
+
+def issue_token(session: Session, *, rspo: str, created_by: str, hours: int) -> str:
+    """Create a one-time enrolment token for institution ``rspo``; return it (shown only once)."""
+    if session.get(Institution, rspo) is None:
+        raise FleetError("unknown_institution", f"no institution with RSPO {rspo}")
+    token = f"zszo-{rspo}-{secrets.token_urlsafe(24)}"
+    session.add(EnrolmentToken(
+        token_sha256=_token_hash(token), rspo=rspo, created_by=created_by,
+        expires_at=utcnow() + dt.timedelta(hours=hours),
+    ))
+    session.flush()
+    return token
+
+
+def enrol_node(session: Session, *, token: str, rspo: str, name: str, keys: PublicKeys) -> Node:
+    """Register a node's public keys against a valid, unused token for the same institution."""
+    record = session.scalar(select(EnrolmentToken).where(EnrolmentToken.token_sha256 == _token_hash(token)))
+    if record is None:
+        raise FleetError("token_invalid", "the enrolment token is not valid")
+    if record.used_at is not None:
+        raise FleetError("token_used", "the enrolment token was already used")
+    if record.expires_at < utcnow():
+        raise FleetError("token_expired", "the enrolment token has expired; ask for a new one")
+    if record.rspo != rspo:
+        raise FleetError("token_school", "the enrolment token was issued for another institution")
+    if session.scalar(select(Node.id).where(Node.kid == keys.kid)) is not None:
+        raise FleetError("key_reused", "these keys are already enrolled")
+    node = Node(
+        id=str(uuid.uuid4()), rspo=rspo, name=name.strip()[:200] or rspo, kid=keys.kid,
+        sign_key=keys.to_dict()["sign"], kex_key=keys.to_dict()["kex"], fingerprint=keys.fingerprint,
+    )
+    session.add(node)
+    session.add(NodeContact(node_id=node.id))
+    record.used_at, record.node_id = utcnow(), node.id
+    session.flush()
+    return node
+
+
+def node_public_keys(node: Node) -> PublicKeys:
+    """The registered public keys of ``node``."""
+    return PublicKeys.from_dict({"sign": node.sign_key, "kex": node.kex_key})
+
+
+def revoke_node(session: Session, node_id: str, reason: str) -> Node:
+    """Revoke a node: from the next request on, its batches are refused (effective immediately)."""
+    node = session.get(Node, node_id)
+    if node is None:
+        raise FleetError("unknown_node", f"no node {node_id}")
+    node.status, node.revoked_at, node.revoked_reason = "revoked", utcnow(), reason[:500]
+    session.flush()
+    return node

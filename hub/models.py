@@ -1,0 +1,10 @@
+"""Imports every hub model module so the metadata (and Alembic) sees all tables."""
+
+from hub.auth.models import HubLoginAttempt, HubUser
+from hub.fleet.models import EnrolmentToken, Institution, Node
+from hub.sync.models import DownlinkEntry, HubIdentity, InboxBatch, NodeContact, NodeSyncState, SecurityEvent
+
+__all__ = [
+    "DownlinkEntry", "EnrolmentToken", "HubIdentity", "HubLoginAttempt", "HubUser", "InboxBatch", "Institution",
+    "Node", "NodeContact", "NodeSyncState", "SecurityEvent",
+]

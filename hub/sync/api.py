@@ -1,0 +1,165 @@
+"""HTTP API for nodes under ``/api/v1`` (no cookies, no CSRF: every call is signed or token-bound).
+
+* ``GET  /api/v1/hello``     the hub's id, public keys, fingerprint, protocol and schema versions
+* ``POST /api/v1/enrol``     JSON {token, rspo, name, keys}: registers a node's public keys once
+* ``POST /api/v1/batches``   an uplink envelope (application/octet-stream) → signed ack (JSON)
+* ``POST /api/v1/downlink``  signed request {after, backlog} → downlink envelope, or 204
+
+Errors are JSON ``{"error": code, "detail": …}`` with a meaningful status; overload and a full
+disk answer 503 with ``Retry-After`` and never an ack.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from sqlalchemy.exc import OperationalError
+
+from hub.db import utcnow
+from hub.fleet import operations as fleet
+from hub.fleet.models import Node
+from hub.sync import downlink
+from hub.sync.models import NodeContact
+from protocol import PROTOCOL_VERSION
+from protocol.acks import REQUEST_HEADERS, verify_request
+from protocol.entities import schema_set
+from protocol.errors import BadSignature, ProtocolError, RevokedSender, SequenceGap, UnknownSender
+from protocol.keys import PublicKeys
+
+log = logging.getLogger(__name__)
+bp = Blueprint("sync_api", __name__, url_prefix="/api/v1")
+
+
+def _error(status: int, code: str, detail: str = "", **extra: Any) -> Response:
+    response = jsonify({"error": code, "detail": detail, **extra})
+    response.status_code = status
+    if status in (429, 503):
+        response.headers["Retry-After"] = "30"
+    return response
+
+
+def _hub() -> Any:
+    return current_app.extensions["zszo_hub"]
+
+
+def _storage_failure(exc: Exception) -> Response | None:
+    """Map "disk full"/"I/O error" to 503 so the node retries later; anything else is re-raised."""
+    text = str(exc).lower()
+    if "disk" in text or "full" in text or "i/o" in text or "readonly" in text:
+        log.error("storage failure, batch not acknowledged: %s", exc)
+        return _error(503, "storage_unavailable", "the hub cannot store data right now; retry later")
+    return None
+
+
+@bp.get("/hello")
+def hello() -> Response:
+    """Public facts a node needs before enrolling or syncing."""
+    keys = _hub().keys
+    return jsonify({
+        "hub_id": keys.hub_id,
+        "keys": keys.current.public.to_dict(),
+        "fingerprint": keys.current.public.fingerprint,
+        "protocol": PROTOCOL_VERSION,
+        "schema": schema_set(),
+        "limits": {"max_envelope": _hub().limits.max_envelope, "max_payload": _hub().limits.max_payload},
+    })
+
+
+@bp.post("/enrol")
+def enrol() -> Response:
+    """Register a node's public keys with a one-time token."""
+    try:
+        body = request.get_json(force=True, silent=False)
+        keys = PublicKeys.from_dict(body["keys"])
+        token, rspo, name = str(body["token"]), str(body["rspo"]), str(body.get("name") or "")
+    except Exception:  # noqa: BLE001 - any malformed input is the same client error
+        return _error(400, "bad_request", "expected JSON with token, rspo, name and keys {sign, kex}")
+    hub = _hub()
+    try:
+        with hub.db.transaction() as session:
+            node = fleet.enrol_node(session, token=token, rspo=rspo, name=name, keys=keys)
+            downlink.enqueue(session, node.id, "city_subjects", downlink.subjects_body())
+            node_id, fingerprint = node.id, node.fingerprint
+    except fleet.FleetError as exc:
+        log.warning("enrolment refused for RSPO %s: %s", rspo.replace("\n", " ")[:12], exc.code)
+        return _error(403, exc.code, str(exc))
+    log.info("node %s enrolled for RSPO %s, fingerprint %s", node_id, rspo, fingerprint)
+    return jsonify({
+        "node_id": node_id,
+        "node_fingerprint": fingerprint,
+        "hub_id": hub.keys.hub_id,
+        "hub_keys": hub.keys.current.public.to_dict(),
+        "hub_fingerprint": hub.keys.current.public.fingerprint,
+    })
+
+
+@bp.post("/batches")
+def batches() -> Response:
+    """Accept one uplink batch."""
+    hub = _hub()
+    if request.content_length is None:
+        return _error(411, "length_required", "send Content-Length")
+    if request.content_length > hub.limits.max_envelope:
+        return _error(413, "too_large", f"envelope over {hub.limits.max_envelope} bytes")
+    slot: threading.BoundedSemaphore = hub.ingest_slots
+    if not slot.acquire(timeout=2):
+        return _error(503, "busy", "the hub is busy; retry later")
+    try:
+        data = request.get_data(cache=False)
+        try:
+            accepted = hub.ingestor.ingest(data, request.remote_addr)
+        except SequenceGap as exc:
+            return _error(exc.http_status, exc.code, exc.detail, expected_seq=exc.expected_seq)
+        except ProtocolError as exc:
+            log.warning("batch rejected: %s", exc.code)
+            return _error(exc.http_status, exc.code, exc.detail)
+        except (OperationalError, sqlite3.OperationalError, OSError) as exc:
+            mapped = _storage_failure(exc)
+            if mapped is None:
+                raise
+            return mapped
+        return jsonify(accepted.ack)
+    finally:
+        slot.release()
+
+
+@bp.post("/downlink")
+def pull_downlink() -> Response:
+    """Return messages queued for the calling node after the sequence it names."""
+    hub = _hub()
+    body = request.get_data(cache=False)
+    if len(body) > 4096:
+        return _error(413, "too_large", "request body too large")
+    node_id = request.headers.get("X-ZSZO-Node", "")
+    with hub.db.reading() as session:
+        node = session.get(Node, node_id)
+    try:
+        if node is None or node.kid != request.headers.get("X-ZSZO-Kid"):
+            raise UnknownSender("node or key not enrolled")
+        verify_request({h: request.headers.get(h, "") for h in REQUEST_HEADERS}, fleet.node_public_keys(node).sign, method="POST",
+                       path=request.path, body=body)
+        if node.status != "active":
+            raise RevokedSender("this node was revoked by the city")
+        params = json.loads(body)
+        after, backlog = int(params["after"]), params.get("backlog")
+        if after < 0 or (backlog is not None and (type(backlog) is not int or backlog < 0)):
+            raise ValueError("negative values")
+    except (UnknownSender, RevokedSender, BadSignature) as exc:
+        return _error(exc.http_status, exc.code, exc.detail)
+    except (ValueError, KeyError, TypeError):
+        return _error(400, "bad_request", "expected JSON {after: int, backlog: int}")
+    with hub.db.transaction() as session:
+        contact = session.get(NodeContact, node.id) or NodeContact(node_id=node.id)
+        contact.last_contact_at = utcnow()
+        if backlog is not None:
+            contact.reported_backlog = backlog
+        session.add(contact)
+        sealed = downlink.seal_pending(session, node, after, hub.keys)
+    if sealed is None:
+        return Response(status=204)
+    return Response(sealed, mimetype="application/octet-stream")

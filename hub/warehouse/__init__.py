@@ -1,0 +1,1 @@
+"""The DuckDB warehouse: merged school data for analytics, pseudonymised, rebuildable from the inbox."""

@@ -1,0 +1,266 @@
+"""The merger: applies inbox batches to the DuckDB warehouse in bulk, idempotently.
+
+One thread of the hub process owns the write side of the warehouse. Each cycle takes the
+next inbox batches (in inbox order, up to ``max_changes``), lets DuckDB read their payloads
+straight from newline-delimited JSON files, validates every change in SQL
+(:mod:`hub.warehouse.checks`), checks ownership (a row belongs to the node that created it)
+and references (to rows of the same node), records rejected changes, and applies the latest
+valid version of each row by delete + insert. The position ``merged_through`` is stored in
+the same DuckDB transaction, so a crash at any point repeats the cycle or none of it:
+merging is idempotent, and deleting the warehouse file rebuilds the same content.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import tempfile
+import threading
+import time
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+from sqlalchemy import select
+
+from hub.db import Database
+from hub.sync.models import InboxBatch
+from hub.warehouse import checks, pseudonym, schema
+from protocol.entities import ENTITIES, dependency_order
+
+log = logging.getLogger(__name__)
+CHANGE_COLUMNS = "{'seq': 'BIGINT', 'entity': 'VARCHAR', 'v': 'INTEGER', 'pk': 'VARCHAR', 'op': 'VARCHAR', " \
+                 "'ts': 'BIGINT', 'data': 'JSON'}"
+
+
+@dataclass
+class MergeReport:
+    """What one merge cycle did."""
+
+    batches: int = 0
+    changes: int = 0
+    applied: int = 0
+    rejected: int = 0
+    merged_through: int = 0
+    seconds: float = 0.0
+    per_entity: dict[str, int] = field(default_factory=dict)
+
+
+class Warehouse:
+    """The DuckDB file, its schema, and the merge procedure. One instance per hub process."""
+
+    def __init__(self, path: Path, pseudonym_key: bytes, tmp_dir: Path | None = None) -> None:
+        self.path = path
+        self.key = pseudonym_key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.tmp_dir = tmp_dir or path.parent / "tmp"
+        self.tmp_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self.con = duckdb.connect(str(path))
+        self._merge_lock = threading.Lock()
+        for sql in schema.ddl():
+            self.con.execute(sql)
+        checks.install_macros(self.con)
+        if self.con.execute("SELECT count(*) FROM _merge_state").fetchone()[0] == 0:
+            self.con.execute("INSERT INTO _merge_state VALUES (1, 0, now())")
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor for one thread (readers: dashboards, exports)."""
+        cur = self.con.cursor()
+        checks.install_macros(cur)
+        return cur
+
+    def close(self) -> None:
+        """Close the database file."""
+        self.con.close()
+
+    def merged_through(self) -> int:
+        """Id of the last inbox batch merged."""
+        return int(self.cursor().execute("SELECT merged_through FROM _merge_state").fetchone()[0])
+
+    # -- merging --------------------------------------------------------------------------------
+
+    def merge_pending(self, db: Database, *, max_changes: int = 500_000) -> MergeReport:
+        """Merge inbox batches until none are left; return the combined report."""
+        total = MergeReport()
+        while True:
+            report = self.merge_once(db, max_changes=max_changes)
+            if report.batches == 0:
+                total.merged_through = report.merged_through
+                return total
+            for name in ("batches", "changes", "applied", "rejected", "seconds"):
+                setattr(total, name, getattr(total, name) + getattr(report, name))
+            for entity, count in report.per_entity.items():
+                total.per_entity[entity] = total.per_entity.get(entity, 0) + count
+            total.merged_through = report.merged_through
+
+    def merge_once(self, db: Database, *, max_changes: int = 500_000) -> MergeReport:
+        """Merge the next inbox batches (at least one, up to about ``max_changes`` changes)."""
+        with self._merge_lock:
+            started = time.perf_counter()
+            cur = self.cursor()
+            after = int(cur.execute("SELECT merged_through FROM _merge_state").fetchone()[0])
+            with db.reading() as session:
+                rows = session.execute(
+                    select(InboxBatch.id, InboxBatch.count).where(InboxBatch.id > after).order_by(InboxBatch.id)
+                    .limit(10_000)
+                ).all()
+                chosen, budget = [], 0
+                for inbox_id, count in rows:
+                    if chosen and budget + count > max_changes:
+                        break
+                    chosen.append(inbox_id)
+                    budget += count
+                batches = session.execute(
+                    select(InboxBatch.id, InboxBatch.node_id, InboxBatch.rspo, InboxBatch.payload_zlib)
+                    .where(InboxBatch.id.in_(chosen)).order_by(InboxBatch.id)
+                ).all() if chosen else []
+            report = MergeReport(merged_through=after)
+            if not batches:
+                return report
+            work = Path(tempfile.mkdtemp(prefix="merge-", dir=self.tmp_dir))
+            try:
+                files = []
+                for inbox_id, _node, _rspo, payload in batches:
+                    path = work / f"{inbox_id}.jsonl"
+                    path.write_bytes(zlib.decompress(payload))
+                    files.append(str(path))
+                self._apply(cur, work, files, batches, report)
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+            report.batches = len(batches)
+            report.merged_through = batches[-1][0]
+            report.seconds = time.perf_counter() - started
+            log.info("merged %d batches (%d changes, %d rejected) up to inbox %d in %.2fs", report.batches,
+                     report.changes, report.rejected, report.merged_through, report.seconds)
+            return report
+
+    def _apply(self, cur: duckdb.DuckDBPyConnection, work: Path, files: list[str], batches: list,
+               report: MergeReport) -> None:
+        cur.execute("BEGIN TRANSACTION")
+        try:
+            cur.execute("CREATE OR REPLACE TEMP TABLE _batch (inbox_id BIGINT, node_id VARCHAR, rspo VARCHAR)")
+            cur.executemany("INSERT INTO _batch VALUES (?, ?, ?)", [(b[0], b[1], b[2]) for b in batches])
+            cur.execute(f"""
+                CREATE OR REPLACE TEMP TABLE _stage AS
+                SELECT b.inbox_id, b.node_id, b.rspo, c.seq, c.entity, c.v, c.pk, c.op, c.ts, c.data
+                FROM read_json(?, format = 'newline_delimited', columns = {CHANGE_COLUMNS}, filename = true) c
+                JOIN _batch b ON b.inbox_id = CAST(regexp_extract(c.filename, '([0-9]+)\\.jsonl$', 1) AS BIGINT)
+            """, [files])
+            report.changes = int(cur.execute("SELECT count(*) FROM _stage").fetchone()[0])
+            for name in dependency_order():
+                applied, rejected = self._apply_entity(cur, work, name)
+                report.applied += applied
+                report.rejected += rejected
+                if applied or rejected:
+                    report.per_entity[name] = applied
+            cur.execute("UPDATE _merge_state SET merged_through = ?, merged_at = now()", [batches[-1][0]])
+            cur.execute("COMMIT")
+        except BaseException:
+            cur.execute("ROLLBACK")
+            raise
+        finally:
+            for table in ("_stage", "_batch", "_cand", "_chosen", "_pkeys"):
+                cur.execute(f"DROP TABLE IF EXISTS {table}")
+        cur.execute("CHECKPOINT")
+
+    def _apply_entity(self, cur: duckdb.DuckDBPyConnection, work: Path, name: str) -> tuple[int, int]:
+        entity = ENTITIES[name]
+        if cur.execute("SELECT count(*) FROM _stage WHERE entity = ?", [name]).fetchone()[0] == 0:
+            return 0, 0
+        ref_checks = []
+        for ref in entity.references:
+            ref_value = f"TRY_CAST(s.data->>'{ref.name}' AS UUID)"
+            ref_checks.append(
+                f"WHEN s.op = 'upsert' AND {ref_value} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {ref.ref} r "
+                f"WHERE r.id = {ref_value} AND r._node_id = s.node_id) THEN '{ref.name}|unknown_reference'"
+            )
+        # Validation first (field and record rules), then identity, ownership and references.
+        cur.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _cand AS
+            WITH v AS (
+                SELECT s.*, CASE WHEN s.op = 'upsert' THEN {checks.ERROR_EXPRESSIONS[name]} END AS field_error,
+                       first_value(s.node_id) OVER (PARTITION BY s.pk ORDER BY s.inbox_id, s.seq) AS first_node
+                FROM _stage s WHERE s.entity = '{name}'
+            )
+            SELECT s.*, CASE
+                WHEN TRY_CAST(s.pk AS UUID) IS NULL OR s.pk <> lower(s.pk) THEN 'id|type'
+                WHEN s.field_error IS NOT NULL THEN s.field_error
+                WHEN s.op = 'upsert' AND (s.data->>'id') <> s.pk THEN 'id|pk_mismatch'
+                WHEN coalesce(t._node_id, s.first_node) <> s.node_id THEN 'id|not_owner'
+                {' '.join(ref_checks)}
+                END AS err
+            FROM v s LEFT JOIN {name} t ON t.id = TRY_CAST(s.pk AS UUID)
+        """)
+        rejected = int(cur.execute("SELECT count(*) FROM _cand WHERE err IS NOT NULL").fetchone()[0])
+        if rejected:
+            cur.execute("""
+                INSERT INTO rejected_change
+                SELECT inbox_id, node_id, rspo, seq, entity, pk, split_part(err, '|', 1), split_part(err, '|', 2), now()
+                FROM _cand WHERE err IS NOT NULL
+            """)
+        cur.execute("""
+            CREATE OR REPLACE TEMP TABLE _chosen AS
+            SELECT * FROM _cand WHERE err IS NULL
+            QUALIFY row_number() OVER (PARTITION BY pk ORDER BY inbox_id DESC, seq DESC) = 1
+        """)
+        join, key_expr = "", ""
+        if schema.has_pseudonym(entity):
+            self._pseudonyms(cur, work, name)
+            join = "LEFT JOIN _pkeys k ON k.pk = c.pk"
+            key_expr = ", k.pupil_key"
+        cur.execute(f"DELETE FROM {name} WHERE id IN (SELECT CAST(pk AS UUID) FROM _chosen)")
+        values = ", ".join(schema.value_expr(f, "c.data") for f in schema.kept_fields(entity))
+        cur.execute(f"""
+            INSERT INTO {name}
+            SELECT {values}{key_expr}, c.node_id, c.rspo, c.inbox_id, c.seq, c.ts
+            FROM _chosen c {join} WHERE c.op = 'upsert'
+        """)
+        applied = int(cur.execute("SELECT count(*) FROM _chosen").fetchone()[0])
+        return applied, rejected
+
+    def _pseudonyms(self, cur: duckdb.DuckDBPyConnection, work: Path, name: str) -> None:
+        """Compute ``pupil_key`` in Python (HMAC key never enters DuckDB) and stage it as a table."""
+        rows = cur.execute(
+            "SELECT pk, data->>'pesel', data->>'document_type', data->>'document_number' "
+            "FROM _chosen WHERE op = 'upsert'"
+        ).fetchall()
+        path = work / f"pkeys-{name}.jsonl"
+        with path.open("w", encoding="utf-8") as fh:
+            for pk, pesel, doc_type, doc_number in rows:
+                fh.write(json.dumps({"pk": pk, "pupil_key": pseudonym.pupil_key(self.key, pesel, doc_type, doc_number)}))
+                fh.write("\n")
+        cur.execute("CREATE OR REPLACE TEMP TABLE _pkeys (pk VARCHAR, pupil_key VARCHAR)")
+        if rows:
+            cur.execute("INSERT INTO _pkeys SELECT * FROM read_json(?, format = 'newline_delimited', "
+                        "columns = {'pk': 'VARCHAR', 'pupil_key': 'VARCHAR'})", [str(path)])
+
+
+class MergerThread(threading.Thread):
+    """Runs merge cycles when woken (after each stored batch) or every ``interval`` seconds."""
+
+    def __init__(self, warehouse: Warehouse, db: Database, *, interval: float, max_changes: int) -> None:
+        super().__init__(name="zszo-merger", daemon=True)
+        self.warehouse, self.db = warehouse, db
+        self.interval, self.max_changes = interval, max_changes
+        self.wake = threading.Event()
+        self.stopping = threading.Event()
+        self.last_error: str | None = None
+
+    def run(self) -> None:
+        """Merge until asked to stop; errors are logged and retried at the next interval."""
+        while not self.stopping.is_set():
+            try:
+                self.warehouse.merge_pending(self.db, max_changes=self.max_changes)
+                self.last_error = None
+            except Exception as exc:  # noqa: BLE001 - the loop must survive and retry
+                self.last_error = str(exc)
+                log.exception("merge cycle failed; will retry")
+            self.wake.wait(self.interval)
+            self.wake.clear()
+
+    def stop(self) -> None:
+        """Ask the loop to finish its current cycle and exit."""
+        self.stopping.set()
+        self.wake.set()

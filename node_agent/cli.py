@@ -1,0 +1,249 @@
+"""``zszo node …``: set up, enrol, serve, sync, import, back up a school node."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import signal
+from pathlib import Path
+from types import SimpleNamespace
+
+import click
+from sqlalchemy import func, select
+
+from node_agent import config
+from node_agent.db import Database, prepare
+from zszo import sqlite as zsqlite
+from zszo.settings import Settings, SettingsError, render_toml
+
+DEFAULT_CONFIG = Path("node.toml")
+
+
+def _load(config_path: Path | None) -> Settings:
+    path = config_path
+    if path is None and DEFAULT_CONFIG.exists():
+        path = DEFAULT_CONFIG
+    try:
+        return config.load(path)
+    except SettingsError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+@click.group()
+@click.option("-c", "--config", "config_path", type=click.Path(path_type=Path), envvar="ZSZO_NODE_CONFIG",
+              help="Node configuration file (default: ./node.toml if present; env ZSZO_NODE_CONFIG).")
+@click.pass_context
+def node(ctx: click.Context, config_path: Path | None) -> None:
+    """Run a school node: the school's own server."""
+    ctx.obj = SimpleNamespace(config_path=config_path, _settings=None, _db=None)
+
+
+def _settings(ctx: click.Context) -> Settings:
+    if ctx.obj._settings is None:
+        ctx.obj._settings = _load(ctx.obj.config_path)
+    return ctx.obj._settings
+
+
+def _db(ctx: click.Context) -> Database:
+    """The prepared node database (migrated, triggers installed, pragmas verified)."""
+    if ctx.obj._db is None:
+        settings = _settings(ctx)
+        db = Database(settings["paths.database"])
+        try:
+            prepare(db, settings["paths.backups"])
+        except zsqlite.StorageError as exc:
+            raise click.ClickException(f"database problem: {exc}") from None
+        ctx.obj._db = db
+        ctx.call_on_close(db.dispose)
+    return ctx.obj._db
+
+
+@node.command()
+@click.option("--data-dir", type=click.Path(path_type=Path), required=True, help="Where the node keeps its data.")
+@click.option("--rspo", required=True, help="The school's RSPO number.")
+@click.option("--name", required=True, help="The school's full name.")
+@click.option("--kind", type=click.Choice(["preschool", "primary", "secondary", "special", "centre"]), required=True)
+@click.option("--admin-username", default="admin", show_default=True)
+@click.option("--admin-password", prompt=True, hide_input=True, confirmation_prompt=True,
+              help="Password of the node's first admin account (at least 10 characters).")
+@click.option("--hub-url", help="Enrol at this hub right away (needs --token).")
+@click.option("--token", help="One-time enrolment token from the city hub.")
+@click.option("--port", type=int, default=8080, show_default=True, help="Web port written to the config.")
+@click.pass_context
+def init(ctx: click.Context, data_dir: Path, rspo: str, name: str, kind: str, admin_username: str,
+         admin_password: str, hub_url: str | None, token: str | None, port: int) -> None:
+    """Create a node: config file, database, keys, the school record and the first admin."""
+    from node_agent.auth.operations import AccountError, create_user
+    from node_agent.records import ValidationFailed, apply_record
+    from node_agent.school.models import School
+    from node_agent.sync import identity
+    from protocol.fields import new_id
+
+    if bool(hub_url) != bool(token):
+        raise click.UsageError("--hub-url and --token go together")
+    data_dir = data_dir.resolve()
+    config_path = ctx.obj.config_path or data_dir / "node.toml"
+    if config_path.exists():
+        raise click.ClickException(f"{config_path} already exists: this node is set up")
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o750)
+    values = {"paths.data_dir": str(data_dir), "web.port": port, "sync.hub_url": hub_url}
+    config_path.write_text(render_toml(config.OPTIONS, values), encoding="utf-8")
+    ctx.obj.config_path = config_path
+    db = _db(ctx)
+    settings = _settings(ctx)
+    keys = identity.load_or_create_keys(settings["paths.keys"])
+    try:
+        with db.transaction() as session:
+            if session.scalar(select(School)) is None:
+                apply_record(session, School, {"id": new_id(), "rspo": rspo, "name": name, "kind": kind})
+            create_user(session, username=admin_username, display_name="Administrator", role="admin",
+                        password=admin_password)
+            identity.state(session)
+    except (ValidationFailed, AccountError) as exc:
+        config_path.unlink()
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Node created in {data_dir} (config {config_path}).")
+    click.echo(f"Node key fingerprint: {keys.public.fingerprint}")
+    if hub_url and token:
+        ctx.invoke(enrol, hub_url=hub_url, token=token)
+
+
+@node.command()
+@click.option("--hub-url", required=True, help="Base URL of the city hub.")
+@click.option("--token", required=True, help="One-time enrolment token from the city hub.")
+@click.pass_context
+def enrol(ctx: click.Context, hub_url: str, token: str) -> None:
+    """Register this node's public key at the hub (compare the fingerprints shown on both sides)."""
+    from node_agent.sync.client import SyncError
+    from node_agent.sync.client import enrol as do_enrol
+
+    try:
+        result = do_enrol(_settings(ctx), _db(ctx), hub_url=hub_url, token=token)
+    except SyncError as exc:
+        raise click.ClickException(f"enrolment failed: {exc}") from None
+    click.echo(f"Enrolled as node {result['node_id']}.")
+    click.echo(f"Node key fingerprint: {result['node_fingerprint']}  (the hub shows the same)")
+    click.echo(f"Hub key fingerprint:  {result['hub_fingerprint']}  (compare with the hub's page)")
+
+
+@node.command()
+@click.option("--trigger", default="manual", hidden=True)
+@click.pass_context
+def sync(ctx: click.Context, trigger: str) -> None:
+    """Send waiting changes to the hub now and fetch messages from it."""
+    from node_agent.sync.client import run_sync
+
+    report = run_sync(_settings(ctx), _db(ctx), trigger)
+    click.echo(f"sent {report.sent_changes} changes in {report.sent_batches} batches, "
+               f"received {report.received_messages} messages, {report.backlog} changes waiting")
+    if not report.ok:
+        raise click.ClickException(f"sync failed: {report.error}")
+
+
+@node.command()
+@click.pass_context
+def status(ctx: click.Context) -> None:
+    """Show the node's identity and sync state."""
+    from node_agent.school.models import School
+    from node_agent.sync import identity
+    from node_agent.sync.models import OutboxChange
+
+    db = _db(ctx)
+    with db.read_session() as session:
+        school = session.scalar(select(School))
+        row = identity.state(session)
+        backlog = session.scalar(select(func.count()).select_from(OutboxChange))
+        click.echo(f"school:         {school.name if school else '-'} (RSPO {school.rspo if school else '-'})")
+        click.echo(f"node id:        {row.node_id or 'not enrolled'}")
+        click.echo(f"hub:            {row.hub_url or '-'}")
+        click.echo(f"epoch:          {row.epoch}")
+        click.echo(f"acked through:  {row.acked_through}")
+        click.echo(f"waiting:        {backlog} changes")
+        click.echo(f"last success:   {row.last_success_at or '-'}")
+        click.echo(f"last error:     {row.last_error or '-'}")
+
+
+@node.command()
+@click.option("--no-scheduler", is_flag=True, help="Do not run the background sync scheduler.")
+@click.pass_context
+def serve(ctx: click.Context, no_scheduler: bool) -> None:
+    """Run the web app and the sync scheduler (one process; stop with Ctrl+C or SIGTERM)."""
+    from waitress.server import create_server
+
+    from node_agent.app import create_app
+    from node_agent.sync.scheduler import SyncScheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings, db = _settings(ctx), _db(ctx)
+    app = create_app(settings, db=db)
+    scheduler = None
+    if settings["sync.enabled"] and not no_scheduler:
+        scheduler = SyncScheduler(settings, db)
+        if scheduler.start():
+            scheduler.run_now()
+    server = create_server(app, host=settings["web.host"], port=settings["web.port"],
+                           threads=settings["web.threads"], ident="zszo-node")
+    signal.signal(signal.SIGTERM, lambda *_: server.close())
+    click.echo(f"ZSZO node serving on http://{settings['web.host']}:{server.effective_port}/", err=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown()
+        server.close()
+
+
+@node.command()
+@click.option("--to", "target", type=click.Path(path_type=Path), help="Backup file (default: backups dir).")
+@click.pass_context
+def backup(ctx: click.Context, target: Path | None) -> None:
+    """Write a consistent copy of the database (SQLite VACUUM INTO, safe while running)."""
+    settings = _settings(ctx)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = target or settings["paths.backups"] / f"node-{stamp}.sqlite"
+    zsqlite.backup(_db(ctx).engine, target)
+    click.echo(str(target))
+
+
+@node.group()
+def user() -> None:
+    """Manage staff accounts."""
+
+
+@user.command("add")
+@click.option("--username", required=True)
+@click.option("--name", "display_name", required=True, help="Full name shown in the app.")
+@click.option("--role", type=click.Choice(["admin", "secretary", "director", "teacher"]), required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.pass_context
+def user_add(ctx: click.Context, username: str, display_name: str, role: str, password: str) -> None:
+    """Create a staff account (TOTP is set up at the first login)."""
+    from node_agent.auth.operations import AccountError, create_user
+
+    try:
+        with _db(ctx).transaction() as session:
+            create_user(session, username=username, display_name=display_name, role=role, password=password)
+    except AccountError as exc:
+        raise click.ClickException(f"{exc.field}: {exc}") from None
+    click.echo(f"user {username} created")
+
+
+def _attach_imports() -> None:
+    try:
+        from node_agent.imports.cli import import_group
+    except ImportError:  # the importer is optional only while it is being built
+        return
+
+    @node.group("import", help=import_group.help, invoke_without_command=False)
+    @click.pass_context
+    def import_cmd(ctx: click.Context) -> None:
+        ctx.obj = SimpleNamespace(settings=_settings(ctx), db=_db(ctx))
+
+    for name, command in import_group.commands.items():
+        import_cmd.add_command(command, name)
+
+
+_attach_imports()
+

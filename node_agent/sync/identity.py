@@ -1,0 +1,56 @@
+"""The node's identity: key pair file, the single ``sync_state`` row, enrolment at the hub."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from node_agent.db import utcnow
+from node_agent.sync.models import SyncState
+from protocol.keys import KeyPair, PublicKeys
+
+
+class NotEnrolled(RuntimeError):
+    """The node has no hub yet: run ``zszo node enrol``."""
+
+
+def load_or_create_keys(path: Path) -> KeyPair:
+    """Read the node's private keys, creating them (mode 0600) the first time."""
+    if path.exists():
+        return KeyPair.from_json(path.read_text())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    keys = KeyPair.generate()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(keys.to_json())
+    return keys
+
+
+def state(session: Session) -> SyncState:
+    """The sync_state row, created with a fresh database epoch if missing."""
+    row = session.get(SyncState, 1)
+    if row is None:
+        row = SyncState(id=1, epoch=str(uuid.uuid4()), acked_through=0, downlink_through=0)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def hub_keys(row: SyncState) -> PublicKeys:
+    """The hub's pinned public keys (from enrolment)."""
+    if not row.hub_keys or not row.node_id or not row.hub_id:
+        raise NotEnrolled("this node is not enrolled at a hub yet")
+    return PublicKeys.from_dict(json.loads(row.hub_keys))
+
+
+def record_enrolment(session: Session, *, hub_url: str, node_id: str, hub_id: str, hub_public: dict) -> SyncState:
+    """Store what the hub answered at enrolment: our node id, its id and pinned keys."""
+    row = state(session)
+    row.hub_url, row.node_id, row.hub_id = hub_url.rstrip("/"), node_id, hub_id
+    row.hub_keys = json.dumps(PublicKeys.from_dict(hub_public).to_dict())
+    row.enrolled_at = utcnow()
+    return row

@@ -1,0 +1,32 @@
+"""What the node tells its administrator about sync problems (English ids, Polish in sync.po)."""
+
+from __future__ import annotations
+
+from protocol.i18n import N_
+
+ERROR_MESSAGES = {
+    "not_enrolled": N_("This server is not enrolled at the city hub yet. Ask the city IT department for an "
+                       "enrolment token and run `zszo node enrol`."),
+    "offline": N_("The city hub cannot be reached. The school works normally; changes wait in the queue and "
+                  "will be sent when the connection returns."),
+    "tls": N_("The hub's certificate is not trusted. If the school firewall inspects HTTPS, it needs an "
+              "exception for the hub's address."),
+    "revoked_sender": N_("The city hub has revoked this server's key, so nothing is sent. Contact the city IT "
+                         "department; the data stays safe here."),
+    "unknown_sender": N_("The city hub does not know this server's key. It may need to be enrolled again."),
+    "sequence_gap": N_("The city hub is missing earlier changes from this server. Contact the city IT "
+                       "department (the hub may have been restored from a backup)."),
+    "storage_unavailable": N_("The city hub cannot store data right now. Sending will be retried "
+                              "automatically."),
+    "busy": N_("The city hub is busy. Sending will be retried automatically."),
+    "bad_ack": N_("The city hub's confirmation could not be verified, so nothing was removed from the queue."),
+    "bad_downlink": N_("A message from the city hub failed verification and was not applied."),
+    "outbox_gap": N_("The local queue of changes is damaged. Contact the city IT department."),
+    "already_running": N_("A synchronisation is already running."),
+    "error": N_("Synchronisation failed; it will be retried automatically."),
+}
+
+
+def message_for(code: str | None) -> str:
+    """The message id for an error code (generic for codes without their own text)."""
+    return ERROR_MESSAGES.get(code or "error", ERROR_MESSAGES["error"])

@@ -1,0 +1,58 @@
+"""Downlink messages: what the hub sends a node (pulled by the node, in a downlink envelope).
+
+Each message has a per-node sequence number that rises without gaps; the node applies them in
+order and refuses to go back (a lower number would mean a rolled-back or forged hub).
+Kinds so far: ``city_subjects`` (the city's subject dictionary) and ``notice`` (a message for
+the school's administrator). Unknown kinds are kept and reported by the node, never fatal.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from protocol.errors import PayloadInvalid
+
+KINDS = ("city_subjects", "notice")
+SCHEMA = {"downlink": 1}
+
+
+@dataclass(frozen=True)
+class Message:
+    """One downlink message."""
+
+    seq: int
+    kind: str
+    body: dict[str, Any]
+
+    def to_json(self) -> str:
+        """One payload line."""
+        return json.dumps({"seq": self.seq, "kind": self.kind, "body": self.body}, ensure_ascii=False,
+                          separators=(",", ":"))
+
+
+def encode(messages: Iterable[Message]) -> bytes:
+    """Serialise messages into a payload."""
+    return ("\n".join(m.to_json() for m in messages) + "\n").encode("utf-8")
+
+
+def decode(payload: bytes, *, first_seq: int, count: int) -> Iterator[Message]:
+    """Parse a downlink payload, insisting on ``count`` messages numbered from ``first_seq``."""
+    lines = payload.decode("utf-8").split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    if len(lines) != count:
+        raise PayloadInvalid(f"expected {count} messages, found {len(lines)}")
+    for offset, line in enumerate(lines):
+        try:
+            raw = json.loads(line)
+            message = Message(raw["seq"], raw["kind"], raw["body"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise PayloadInvalid(f"message {first_seq + offset}: not a message") from exc
+        if message.seq != first_seq + offset or not isinstance(message.kind, str) or not isinstance(
+            message.body, dict
+        ):
+            raise PayloadInvalid(f"message {first_seq + offset}: bad sequence, kind or body")
+        yield message

@@ -25,9 +25,22 @@ def create_app(settings: Settings | None = None, *, runtime: HubRuntime | None =
 
     @app.get("/healthz")
     def healthz():  # type: ignore[no-untyped-def]
-        """Liveness for monitoring: the OLTP store answers and the merger is alive if it should be."""
+        """For monitoring: inbox position, merge position, merger thread alive, last merge error."""
+        from sqlalchemy import func, select
+
+        from hub.sync.models import InboxBatch
+
+        with runtime.db.reading() as session:
+            inbox = session.scalar(select(func.max(InboxBatch.id))) or 0
         merger = runtime.merger
-        return jsonify({"ok": True, "merger": None if merger is None else merger.is_alive()})
+        merged = runtime.warehouse.merged_through() if runtime.warehouse is not None else None
+        return jsonify({
+            "ok": merger is None or merger.is_alive(),
+            "inbox_through": inbox,
+            "merged_through": merged,
+            "merger_alive": None if merger is None else merger.is_alive(),
+            "merger_error": None if merger is None else merger.last_error,
+        })
 
     if start_merger:
         runtime.start_merger()

@@ -178,6 +178,8 @@ def run_sync(settings: Settings, db: Database, trigger: str = "manual") -> SyncR
             client = client_for(settings, hub_url)
             push(db, client, keys, settings["sync.batch_max_changes"], report)
             pull(db, client, keys, report)
+            if report.received_messages:  # applying them may have queued changes of our own
+                push(db, client, keys, settings["sync.batch_max_changes"], report)
         except SyncError as exc:
             report.ok, report.error, report.error_code = False, str(exc), exc.code
             log.warning("sync failed: %s", exc)

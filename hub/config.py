@@ -8,6 +8,7 @@ from typing import Any
 
 from zszo.settings import Option, Settings
 
+ENV_PREFIX = "ZSZO_HUB_"
 OPTIONS: tuple[Option, ...] = (
     Option("paths.data_dir", Path, "var/hub", "Directory for the hub's databases and keys."),
     Option("paths.database", Path, "{paths_data_dir}/hub.sqlite", "SQLite OLTP store: accounts, fleet, inbox."),
@@ -37,4 +38,4 @@ OPTIONS: tuple[Option, ...] = (
 
 def load(path: Path | None = None, overrides: Mapping[str, Any] | None = None) -> Settings:
     """Load the hub's settings from ``path`` (TOML), environment variables and ``overrides``."""
-    return Settings.load(OPTIONS, path, overrides=overrides)
+    return Settings.load(OPTIONS, path, env_prefix=ENV_PREFIX, overrides=overrides)

@@ -8,6 +8,7 @@ from typing import Any
 
 from zszo.settings import Option, Settings
 
+ENV_PREFIX = "ZSZO_NODE_"
 OPTIONS: tuple[Option, ...] = (
     Option("paths.data_dir", Path, "var/node", "Directory for the node's database, keys and backups."),
     Option("paths.database", Path, "{paths_data_dir}/node.sqlite", "SQLite database file of the node."),
@@ -36,4 +37,4 @@ OPTIONS: tuple[Option, ...] = (
 
 def load(path: Path | None = None, overrides: Mapping[str, Any] | None = None) -> Settings:
     """Load the node's settings from ``path`` (TOML), environment variables and ``overrides``."""
-    return Settings.load(OPTIONS, path, overrides=overrides)
+    return Settings.load(OPTIONS, path, env_prefix=ENV_PREFIX, overrides=overrides)

@@ -16,8 +16,13 @@ def loads_strict(data: bytes) -> Any:
 
     Accepting only the canonical form removes any freedom to re-encode a signed object.
     """
-    obj = json.loads(data.decode("utf-8"), parse_float=_no_floats, parse_constant=_no_floats)
-    if dumps(obj) != data:
+    try:
+        obj = json.loads(data.decode("utf-8"), parse_float=_no_floats, parse_constant=_no_floats)
+        again = dumps(obj)
+    except RecursionError:
+        # Deeply nested input ("[[[[...") exhausts the stack; to the caller it is just bad JSON.
+        raise ValueError("JSON nested too deeply") from None
+    if again != data:
         raise ValueError("not canonical JSON")
     return obj
 

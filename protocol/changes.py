@@ -83,7 +83,7 @@ def decode(payload: bytes, *, first_seq: int, last_seq: int, count: int,
                 seq=raw["seq"], entity=raw["entity"], v=raw["v"], pk=raw["pk"], op=raw["op"],
                 ts=raw["ts"], data=raw["data"],
             )
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, RecursionError) as exc:  # RecursionError: "[[[[..."
             raise PayloadInvalid(f"change {expected}: not a change record") from exc
         if type(change.seq) is not int or change.seq != expected:
             raise PayloadInvalid(f"change {expected}: sequence number {change.seq!r} out of order")

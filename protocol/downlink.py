@@ -40,7 +40,10 @@ def encode(messages: Iterable[Message]) -> bytes:
 
 def decode(payload: bytes, *, first_seq: int, count: int) -> Iterator[Message]:
     """Parse a downlink payload, insisting on ``count`` messages numbered from ``first_seq``."""
-    lines = payload.decode("utf-8").split("\n")
+    try:
+        lines = payload.decode("utf-8").split("\n")
+    except UnicodeDecodeError as exc:
+        raise PayloadInvalid("payload is not UTF-8") from exc
     if lines and lines[-1] == "":
         lines.pop()
     if len(lines) != count:
@@ -49,10 +52,14 @@ def decode(payload: bytes, *, first_seq: int, count: int) -> Iterator[Message]:
         try:
             raw = json.loads(line)
             message = Message(raw["seq"], raw["kind"], raw["body"])
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, RecursionError) as exc:  # RecursionError: "[[[[..."
             raise PayloadInvalid(f"message {first_seq + offset}: not a message") from exc
-        if message.seq != first_seq + offset or not isinstance(message.kind, str) or not isinstance(
-            message.body, dict
+        # type() and not ==: true == 1 and 1.0 == 1 in Python, but neither is a sequence number.
+        if (
+            type(message.seq) is not int
+            or message.seq != first_seq + offset
+            or not isinstance(message.kind, str)
+            or not isinstance(message.body, dict)
         ):
             raise PayloadInvalid(f"message {first_seq + offset}: bad sequence, kind or body")
         yield message

@@ -86,7 +86,9 @@ class FieldError:
     def render(self, gettext: Callable[[str], str] = lambda s: s) -> str:
         """Return "Label: reason", both translated with ``gettext`` and the params filled in."""
         params = {k: v for k, v in self.params.items() if k != "label"}
-        label = gettext(str(self.params.get("label", self.field)))
+        label = str(self.params.get("label", self.field))
+        # gettext("") returns the catalogue's header, never a label (an unknown field may be named "").
+        label = gettext(label) if label else label
         reason = gettext(self.message).format(**params)
         return f"{label[:1].upper()}{label[1:]}: {reason}"
 

@@ -28,6 +28,8 @@ def b64(data: bytes) -> str:
 
 def unb64(text: str, length: int | None = None) -> bytes:
     """Decode base64 ``text`` strictly, optionally insisting on ``length`` bytes."""
+    if not isinstance(text, str):  # e.g. a number in a peer's JSON: a ValueError like any other bad input
+        raise ValueError(f"expected base64 text, got {type(text).__name__}")
     data = base64.b64decode(text.encode("ascii"), validate=True)
     if length is not None and len(data) != length:
         raise ValueError(f"expected {length} bytes, got {len(data)}")

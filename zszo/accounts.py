@@ -113,6 +113,13 @@ class AccountStore:
         user.last_login_at = _utcnow()
 
     @staticmethod
+    def stage_totp(user: Any, secret: str) -> None:
+        """Keep a new TOTP secret on the account while the user sets up their app (not enabled yet)."""
+        if user.totp_enabled:
+            raise AccountError("totp", "Two-step login is already set up for this account")
+        user.totp_secret, user.totp_last_step = secret, None
+
+    @staticmethod
     def enable_totp(session: Session, user: Any, secret: str, code: str) -> bool:
         """Turn on TOTP for ``user`` once they prove they can produce a code from ``secret``."""
         step = security.verify_totp(secret, code, None)
@@ -128,4 +135,22 @@ class AccountStore:
         if problem:
             raise AccountError("password", problem)
         user.password_hash = security.hash_password(password)
+        user.session_version += 1
+
+    @staticmethod
+    def end_sessions(user: Any) -> None:
+        """End every session of ``user`` (logout, or an administrator's decision)."""
+        user.session_version += 1
+
+    @staticmethod
+    def set_active(user: Any, active: bool) -> None:
+        """Deactivate (no login, sessions end) or reactivate an account; accounts are never deleted."""
+        if user.active != active:
+            user.active = active
+            user.session_version += 1
+
+    @staticmethod
+    def reset_totp(user: Any) -> None:
+        """Forget the user's TOTP secret so they set up a new one at the next login (lost phone)."""
+        user.totp_secret, user.totp_enabled, user.totp_last_step = None, False, None
         user.session_version += 1

@@ -36,8 +36,7 @@ def load_catalog(locale: str) -> Catalog:
             part = read_po(fh, locale=locale)
         for message in part:
             if message.id and message.id not in merged:
-                merged[message.id] = message.string
-                merged[message.id].flags = message.flags
+                merged[message.id] = message  # Catalog items are Message objects (string, flags)
     return merged
 
 

@@ -1,4 +1,4 @@
-"""Settings: one TOML file per install plus ``ZSZO_*`` environment overrides.
+"""Settings: one TOML file per install plus ``ZSZO_NODE_*`` / ``ZSZO_HUB_*`` environment overrides.
 
 Every option is declared once (key, type, default, one line of help) by the node or the hub;
 ``docs/configuration.md`` lists them all and a test fails when one is missing there. Defaults
@@ -30,10 +30,9 @@ class Option:
     default: Any
     help: str
 
-    @property
-    def env(self) -> str:
-        """The environment variable that overrides this option."""
-        return "ZSZO_" + self.key.upper().replace(".", "_")
+    def env(self, prefix: str) -> str:
+        """The environment variable that overrides this option (e.g. ``ZSZO_NODE_WEB_PORT``)."""
+        return prefix + self.key.upper().replace(".", "_")
 
     def coerce(self, value: Any, source: str) -> Any:
         """Convert ``value`` (from TOML or an environment string) to the option's type."""
@@ -84,6 +83,7 @@ class Settings(Mapping[str, Any]):
         path: Path | None = None,
         *,
         env: Mapping[str, str] | None = None,
+        env_prefix: str = "ZSZO_",
         overrides: Mapping[str, Any] | None = None,
     ) -> Settings:
         """Read defaults, then the TOML file at ``path``, then environment, then ``overrides``."""
@@ -106,8 +106,9 @@ class Settings(Mapping[str, Any]):
                     raise SettingsError(f"{path}: unknown setting {key!r}")
                 raw[key] = (value, str(path))
         for option in options:
-            if option.env in env:
-                raw[option.key] = (env[option.env], f"environment {option.env}")
+            name = option.env(env_prefix)
+            if name in env:
+                raw[option.key] = (env[name], f"environment {name}")
         for key, value in (overrides or {}).items():
             if key not in by_key:
                 raise SettingsError(f"unknown setting {key!r}")

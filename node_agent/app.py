@@ -1,0 +1,55 @@
+"""The school node's web application (Flask app factory).
+
+Builds the app for one node: prepares the database (migrations after a backup, capture
+triggers, pragma checks), wires the shared web infrastructure of :mod:`zszo.web`, the node's
+login guard and one blueprint per feature. It never starts the sync scheduler: ``zszo node
+serve`` owns that, so exactly one scheduler runs per node whatever creates apps (tests do).
+"""
+
+from __future__ import annotations
+
+from flask import Flask, redirect, url_for
+
+from node_agent import config
+from node_agent import web as node_web
+from node_agent.db import Database, prepare
+from zszo import web
+from zszo.settings import Settings
+from zszo.web.text import install_sqlite_functions
+
+
+def create_app(settings: Settings | None = None, *, db: Database | None = None) -> Flask:
+    """Build the node web app from ``settings`` (default: :func:`node_agent.config.load`)."""
+    settings = settings if settings is not None else config.load()
+    db = db if db is not None else Database(settings["paths.database"])
+    prepare(db, settings["paths.backups"])
+    install_sqlite_functions(db.engine)
+
+    # No app-level static folder: only the blueprints' static folders are served, so nothing
+    # next to the code (or the data directory) can ever be fetched by URL.
+    app = Flask(__name__, static_folder=None)
+    app.config["ZSZO_SETTINGS"] = settings
+    app.extensions["zszo_db"] = db
+    web.init_app(app, settings, node_web.chrome)
+    node_web.init_app(
+        app, idle_minutes=settings["web.session_idle_minutes"], max_hours=settings["web.session_max_hours"]
+    )
+
+    from node_agent.auth.admin_views import admin_bp
+    from node_agent.auth.views import bp as auth_bp
+    from node_agent.register.guardian_views import bp as guardians_bp
+    from node_agent.register.views import bp as register_bp
+    from node_agent.school.views import bp as school_bp
+    from node_agent.staff.views import bp as staff_bp
+    from node_agent.sync.views import bp as sync_bp
+
+    for blueprint in (auth_bp, admin_bp, register_bp, guardians_bp, school_bp, staff_bp, sync_bp):
+        app.register_blueprint(blueprint)
+
+    @app.get("/")
+    @node_web.context.roles_required(*node_web.context.ALL_ROLES)
+    def home():  # type: ignore[no-untyped-def]
+        """The start page is the pupil register."""
+        return redirect(url_for("register.pupil_list"))
+
+    return app

@@ -1,0 +1,265 @@
+"""Pupil register pages: the list, the pupil card, adding and editing a pupil, class assignment
+and leaving the school (skreślenie).
+
+Views are thin: access through :mod:`node_agent.register.queries`, every write through
+:mod:`node_agent.register.operations`, errors shown from the protocol's FieldErrors. Each page
+that shows pupil data writes an audit row (ids only). A failed save answers 422, which rolls
+the request's transaction back: nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from node_agent.records import ValidationFailed
+from node_agent.register import operations as ops
+from node_agent.register import queries
+from node_agent.register.forms import AssignClassForm, LeaveForm, PupilForm, SearchForm
+from node_agent.register.models import ClassUnit, Pupil
+from node_agent.web import labels
+from node_agent.web.context import (
+    ALL_ROLES,
+    OFFICE_ROLES,
+    audit,
+    current_user,
+    db,
+    deny,
+    roles_required,
+    today,
+    writes_on_get,
+)
+from protocol.fields import FieldError, parse_date
+from protocol.i18n import N_
+from zszo.web.forms import attach_errors
+
+bp = Blueprint("register", __name__, url_prefix="/pupils", template_folder="templates")
+
+PESEL_AND_NO_PESEL = N_("remove the number or untick “The pupil has no PESEL number”")
+
+
+def visible_pupil(pupil_id: str, *, edit: bool = False) -> Pupil:
+    """The pupil if the current user may see it (and change it, with ``edit``), else 403/404."""
+    user = current_user()
+    assert user is not None
+    if edit and not queries.can_edit(user):
+        deny("read-only role")
+    if not queries.can_see_pupil(db(), user, pupil_id, today()):
+        deny("pupil not visible to this user")
+    pupil = queries.pupil_with_history(db(), pupil_id)
+    if pupil is None:
+        abort(404)
+    return pupil
+
+
+@bp.get("")
+@roles_required(*ALL_ROLES)
+@writes_on_get
+def pupil_list():  # type: ignore[no-untyped-def]
+    """The register: search by name or PESEL, filter by class, 50 a page."""
+    user = current_user()
+    form = SearchForm(formdata=request.args)
+    year = queries.current_school_year(db(), today())
+    classes = queries.classes_of_year(db(), year, user)
+    form.class_id.choices = labels.choices([(c.id, c.name) for c in classes], blank=_("All classes"))
+    class_id = form.class_id.data if form.class_id.data in {c.id for c in classes} else None
+    page_number = request.args.get("page", "1")
+    page = queries.search_pupils(
+        db(),
+        user,
+        text=form.q.data or "",
+        class_id=class_id,
+        today=today(),
+        page=int(page_number) if page_number.isdigit() else 1,
+    )
+    audit("list", "pupil", None, "pupil_list")
+    return render_template(
+        "register/list.html",
+        form=form,
+        page=page,
+        year=year,
+        full_pesel=queries.sees_full_pesel(user),
+        can_edit=queries.can_edit(user),
+        mask=queries.mask_pesel,
+        args={"q": form.q.data or "", "class_id": class_id or ""},
+    )
+
+
+@bp.get("/<pupil_id>")
+@roles_required(*ALL_ROLES)
+@writes_on_get
+def pupil_card(pupil_id: str):  # type: ignore[no-untyped-def]
+    """Everything the register holds about one pupil (audited as a view)."""
+    pupil = visible_pupil(pupil_id)
+    audit("view", "pupil", pupil.id, "pupil_card")
+    user = current_user()
+    current = ops.current_enrolment(db(), pupil, today())
+    return render_template(
+        "register/card.html",
+        pupil=pupil,
+        current=current,
+        full_pesel=queries.sees_full_pesel(user),
+        can_edit=queries.can_edit(user),
+        mask=queries.mask_pesel,
+    )
+
+
+def _pupil_data(form: PupilForm) -> tuple[dict[str, object], list[FieldError]]:
+    data = {name: form[name].data for name in PupilForm.PROTOCOL_FIELDS}
+    problems = []
+    if form.no_pesel.data:
+        if (data["pesel"] or "").strip():
+            problems.append(
+                FieldError("pesel", "pesel_and_no_pesel", PESEL_AND_NO_PESEL, {"label": N_("PESEL")})
+            )
+        data["pesel"] = None
+    return data, problems
+
+
+def _save(form: PupilForm, pupil: Pupil | None) -> Pupil | None:
+    """Save the form's pupil; on failure put every error on the form and return None."""
+    data, errors = _pupil_data(form)
+    saved = None
+    try:
+        saved = ops.save_pupil(db(), data, pupil)
+    except ValidationFailed as exc:
+        errors += exc.errors
+    if errors:
+        # With "no PESEL" ticked the missing identity is about the document, so point there.
+        field_map = (
+            {"pesel": "document_type"}
+            if form.no_pesel.data and not any(e.code == "pesel_and_no_pesel" for e in errors)
+            else {}
+        )
+        attach_errors(form, errors, _, field_map=field_map)
+        return None
+    return saved
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(*OFFICE_ROLES)
+def pupil_new():  # type: ignore[no-untyped-def]
+    """Add a pupil to the register."""
+    form = PupilForm()
+    if request.method == "POST":
+        pupil = _save(form, None)
+        if pupil is not None:
+            audit("create", "pupil", pupil.id, "register")
+            flash(_("The pupil has been added to the register."), "success")
+            return redirect(url_for("register.pupil_card", pupil_id=pupil.id))
+        return render_template("register/pupil_form.html", form=form, pupil=None), 422
+    return render_template("register/pupil_form.html", form=form, pupil=None)
+
+
+@bp.route("/<pupil_id>/edit", methods=["GET", "POST"])
+@roles_required(*OFFICE_ROLES)
+@writes_on_get
+def pupil_edit(pupil_id: str):  # type: ignore[no-untyped-def]
+    """Change a pupil's data."""
+    pupil = visible_pupil(pupil_id, edit=True)
+    if request.method == "POST":
+        form = PupilForm()
+        if _save(form, pupil) is not None:
+            audit("update", "pupil", pupil.id, "register")
+            flash(_("The changes have been saved."), "success")
+            return redirect(url_for("register.pupil_card", pupil_id=pupil.id))
+        return render_template("register/pupil_form.html", form=form, pupil=pupil), 422
+    form = PupilForm(obj=pupil)
+    form.no_pesel.data = not pupil.pesel
+    form.birth_date.data = pupil.birth_date.isoformat()
+    audit("view", "pupil", pupil.id, "pupil_edit")
+    return render_template("register/pupil_form.html", form=form, pupil=pupil)
+
+
+def _date_error(form: object, name: str, value: str | None, label: str) -> dt.date | None:
+    parsed = parse_date(value or "")
+    if parsed is None:
+        message = (
+            N_("this field is required")
+            if not value
+            else N_("not a valid date (use YYYY-MM-DD, e.g. 2015-09-01)")
+        )
+        attach_errors(form, [FieldError(name, "date", message, {"label": label})], _)  # type: ignore[arg-type]
+    return parsed
+
+
+@bp.route("/<pupil_id>/class", methods=["GET", "POST"])
+@roles_required(*OFFICE_ROLES)
+@writes_on_get
+def assign_class(pupil_id: str):  # type: ignore[no-untyped-def]
+    """Put the pupil in a class of the current school year (ending the previous membership)."""
+    pupil = visible_pupil(pupil_id, edit=True)
+    year = queries.current_school_year(db(), today())
+    classes = queries.classes_of_year(db(), year)
+    form = AssignClassForm()
+    form.class_id.choices = labels.choices([(c.id, c.name) for c in classes], blank=_("– choose –"))
+    current = ops.current_enrolment(db(), pupil, today())
+    if request.method == "GET":
+        form.starts_on.data = today().isoformat()
+        form.admission_reason.data = "recruitment" if not pupil.enrolments else "class_change"
+        audit("view", "pupil", pupil.id, "class_assignment")
+        return render_template(
+            "register/assign_class.html", form=form, pupil=pupil, year=year, current=current
+        )
+    class_unit = db().get(ClassUnit, form.class_id.data) if form.class_id.data else None
+    if class_unit is None or class_unit not in classes:
+        attach_errors(
+            form,
+            [
+                FieldError(
+                    "class_id", "required", N_("choose one of the listed options"), {"label": N_("Class")}
+                )
+            ],
+            _,
+        )
+    starts_on = _date_error(form, "starts_on", form.starts_on.data, N_("start date"))
+    if not form.errors:
+        try:
+            enrolment = ops.assign_class(
+                db(),
+                pupil,
+                class_unit,
+                starts_on=starts_on,
+                admission_reason=form.admission_reason.data or "other",
+            )
+        except ValidationFailed as exc:
+            attach_errors(form, exc.errors, _)
+        else:
+            audit("update", "enrolment", enrolment.id, "class_assignment")
+            flash(_("The pupil is now in class %(name)s.", name=class_unit.name), "success")
+            return redirect(url_for("register.pupil_card", pupil_id=pupil.id))
+    return render_template(
+        "register/assign_class.html", form=form, pupil=pupil, year=year, current=current
+    ), 422
+
+
+@bp.route("/<pupil_id>/leave", methods=["GET", "POST"])
+@roles_required(*OFFICE_ROLES)
+@writes_on_get
+def leave(pupil_id: str):  # type: ignore[no-untyped-def]
+    """Remove the pupil from the list of pupils (skreślenie): end the current class membership."""
+    pupil = visible_pupil(pupil_id, edit=True)
+    enrolment = ops.current_enrolment(db(), pupil, today())
+    if enrolment is None:
+        flash(_("The pupil is not in any class now."), "info")
+        return redirect(url_for("register.pupil_card", pupil_id=pupil.id))
+    form = LeaveForm()
+    if request.method == "GET":
+        form.ends_on.data = today().isoformat()
+        audit("view", "pupil", pupil.id, "leaving")
+        return render_template("register/leave.html", form=form, pupil=pupil, enrolment=enrolment)
+    ends_on = _date_error(form, "ends_on", form.ends_on.data, N_("end date"))
+    if ends_on is not None:
+        try:
+            ops.end_enrolment(
+                db(), enrolment, ends_on=ends_on, leaving_reason=form.leaving_reason.data or None
+            )
+        except ValidationFailed as exc:
+            attach_errors(form, exc.errors, _)
+        else:
+            audit("update", "enrolment", enrolment.id, "leaving")
+            flash(_("The pupil has been removed from the list of pupils."), "success")
+            return redirect(url_for("register.pupil_card", pupil_id=pupil.id))
+    return render_template("register/leave.html", form=form, pupil=pupil, enrolment=enrolment), 422

@@ -1,0 +1,75 @@
+"""The node web app's shared parts: login guard, page chrome (school name, user, menu by role),
+per-request database session, node templates and labels.
+
+Every request except the login pages and static files needs a logged-in user whose session is
+still valid (:class:`zszo.web.sessions.SessionGuard`); everything else is decided per view by
+:func:`node_agent.web.context.roles_required` and the feature's own access rules. This package
+must never grant access by hiding a link: hiding is for convenience, the server decides.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from node_agent.auth.models import UserAccount
+from node_agent.school.models import School
+from node_agent.web import context, labels
+from node_agent.web.context import db
+from zszo.web import Chrome, NavItem, sessions
+
+templates = Blueprint("node_web", __name__, template_folder="templates")
+
+PUBLIC_ENDPOINTS = {"auth.login", "auth.login_code", "auth.totp_setup", "zszo_web.static"}
+
+# (endpoint, label, blueprints whose pages mark it current, roles that see it)
+NAV = (
+    ("register.pupil_list", _l("Pupil register"), ("register", "guardians"), context.ALL_ROLES),
+    ("school.overview", _l("School"), ("school",), context.OFFICE_ROLES),
+    ("staff.staff_list", _l("Staff"), ("staff",), context.OFFICE_ROLES),
+    ("auth_admin.user_list", _l("Users"), ("auth_admin",), ("admin",)),
+    ("sync.status", _l("Synchronisation"), ("sync",), ("admin", "director")),
+)
+
+
+def _load_user(user_id: int) -> UserAccount | None:
+    return db().get(UserAccount, user_id)
+
+
+def init_app(app: Flask, *, idle_minutes: int, max_hours: int) -> None:
+    """Install the login guard, the session lifecycle and the page chrome on ``app``."""
+    guard = sessions.SessionGuard(_load_user, idle_seconds=idle_minutes * 60, max_seconds=max_hours * 3600)
+    app.register_blueprint(templates)
+    sessions.install_guard(app, guard, public_endpoints=PUBLIC_ENDPOINTS, login_endpoint="auth.login")
+    app.after_request(context.finish_request)
+    app.teardown_request(context.close_session)
+    app.jinja_env.globals.update(labels=labels, label=labels.label)
+
+
+def chrome() -> Chrome:
+    """Header and menu of node pages for the current user."""
+    user = context.current_user()
+    school_name = None
+    try:
+        school_name = db().scalar(select(School.name).limit(1))
+    except Exception:  # noqa: BLE001 - an error page must render even when the database is the problem
+        school_name = None
+    site_name = school_name or _("School server")
+    if user is None:
+        return Chrome(site_name=site_name, home_url=url_for("auth.login"))
+    nav = tuple(
+        NavItem(url_for(endpoint), str(label), current=request.blueprint in blueprints)
+        for endpoint, label, blueprints, roles in NAV
+        if user.role in roles
+    )
+    return Chrome(
+        site_name=site_name,
+        home_url=url_for("home"),
+        user_name=user.display_name,
+        role_label=str(labels.ROLES.get(user.role, user.role)),
+        nav=nav,
+        account_url=url_for("auth.account"),
+        logout_url=url_for("auth.logout"),
+    )

@@ -1,0 +1,158 @@
+"""Per-request plumbing of the node's web app: the database session, the logged-in user,
+role checks and audit rows.
+
+One SQLAlchemy session per request. POSTs (and the few GETs marked :func:`writes_on_get`
+because they write audit rows) get a write session, whose ``BEGIN IMMEDIATE`` queues writers
+instead of failing with "database is locked"; other GETs read from a snapshot. The request's
+work is committed when the response is a success (status < 400) and rolled back otherwise, so
+a form that fails validation never leaves half a change behind. Views must never commit
+themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import abort, current_app, g, request
+from sqlalchemy.orm import Session
+
+from node_agent.audit import operations as audit_ops
+from node_agent.auth.models import UserAccount
+from node_agent.db import Database
+from zszo.web.i18n import TIMEZONE
+from zszo.web.login import log_safe
+
+log = logging.getLogger("node_agent.web.access")
+View = TypeVar("View", bound=Callable[..., Any])
+
+ALL_ROLES = ("admin", "secretary", "director", "teacher")
+OFFICE_ROLES = ("admin", "secretary", "director")  # the school office: all pupils, set-up pages
+
+
+def database() -> Database:
+    """The app's :class:`~node_agent.db.Database`."""
+    return current_app.extensions["zszo_db"]
+
+
+def _wants_write() -> bool:
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        return True
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "writes_on_get", False))
+
+
+def db() -> Session:
+    """The request's session (opened on first use)."""
+    session = g.get("_db_session")
+    if session is None:
+        factory = database().write_session if _wants_write() else database().read_session
+        session = g._db_session = factory()
+    return session
+
+
+def keep_writes() -> None:
+    """Commit this request's writes even though the response is an error page (failed logins)."""
+    g._db_keep = True
+
+
+def finish_request(response: Any) -> Any:
+    """``after_request``: commit on success, roll back otherwise."""
+    session = g.pop("_db_session", None)
+    if session is not None:
+        try:
+            if response.status_code < 400 or g.get("_db_keep"):
+                session.commit()
+            else:
+                session.rollback()
+        finally:
+            session.close()
+    return response
+
+
+def close_session(_exc: BaseException | None) -> None:
+    """``teardown_request``: roll back and close a session left open by an exception."""
+    session = g.pop("_db_session", None)
+    if session is not None:
+        session.rollback()
+        session.close()
+
+
+def current_user() -> UserAccount | None:
+    """The logged-in account, or None."""
+    return g.get("user")
+
+
+def writes_on_get(view: View) -> View:
+    """Mark a GET view that writes (an audit row of a read) so it gets a write session."""
+    view.writes_on_get = True  # type: ignore[attr-defined]
+    return view
+
+
+def deny(reason: str) -> None:
+    """Log an access refusal and answer 403."""
+    user = current_user()
+    log.warning(
+        "access denied user=%s role=%s %s %s: %s",
+        log_safe(user.username if user else "-"),
+        user.role if user else "-",
+        request.method,
+        log_safe(request.path, 200),
+        reason,
+    )
+    abort(403)
+
+
+def roles_required(*roles: str) -> Callable[[View], View]:
+    """Allow the view only to logged-in users with one of ``roles`` (checked on every request)."""
+    unknown = set(roles) - set(ALL_ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {sorted(unknown)}")
+
+    def decorate(view: View) -> View:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            user = current_user()
+            if user is None:
+                abort(401)
+            if user.role not in roles:
+                deny(f"role not in {','.join(roles)}")
+            return view(*args, **kwargs)
+
+        wrapper.roles = roles  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def audit(action: str, entity: str, record_id: str | None, purpose: str) -> None:
+    """Write an audit row for the current user in this request's transaction (ids only, no data)."""
+    user = current_user()
+    audit_ops.record(
+        db(),
+        user_id=user.id if user else None,
+        username=user.username if user else "-",
+        role=user.role if user else "-",
+        action=action,
+        entity=entity,
+        record_id=record_id,
+        purpose=purpose,
+    )
+
+
+def today() -> dt.date:
+    """Today's date at the school (Warsaw time, whatever the server's clock zone)."""
+    return dt.datetime.now(TIMEZONE).date()
+
+
+def release() -> None:
+    """Commit and close the request's session now (before handing the database to a long job)."""
+    session = g.pop("_db_session", None)
+    if session is not None:
+        try:
+            session.commit()
+        finally:
+            session.close()

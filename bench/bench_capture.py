@@ -89,7 +89,7 @@ def measure(transactions: int) -> dict[str, tuple[float, float]]:
         ids = {flag: [r[0] for r in conns[flag].execute("SELECT id FROM pupil LIMIT 500")] for flag in conns}
         for i in range(transactions):
             for flag in (True, False) if i % 2 else (False, True):
-                timed("update 1 row", flag, lambda c=conns[flag], i=i: _update_txn(c, ids[flag], i))
+                timed("update 1 row", flag, lambda c=conns[flag], i=i, f=flag: _update_txn(c, ids[f], i))
         base = 10_000_000
         for i in range(max(20, transactions // 50)):
             for flag in (True, False) if i % 2 else (False, True):

@@ -97,7 +97,7 @@ def serve(ctx: click.Context, no_merger: bool) -> None:
     server = create_server(app, host=settings["web.host"], port=settings["web.port"],
                            threads=settings["web.threads"], ident="zszo-hub",
                            max_request_body_size=runtime.limits.max_envelope + 4096)
-    signal.signal(signal.SIGTERM, lambda *_: server.close())
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     click.echo(f"ZSZO hub serving on http://{settings['web.host']}:{server.effective_port}/", err=True)
     try:
         server.run()
@@ -241,3 +241,8 @@ def admin_add(ctx: click.Context, username: str, display_name: str, role: str, p
     except AccountError as exc:
         raise click.ClickException(f"{exc.field}: {exc}") from None
     click.echo(f"user {username} created")
+
+
+def _stop_on_sigterm(_signum: int, _frame: object) -> None:
+    """Turn SIGTERM (systemd stop, supervisors) into the same clean shutdown as Ctrl+C."""
+    raise KeyboardInterrupt

@@ -8,7 +8,7 @@ serve`` owns that, so exactly one scheduler runs per node whatever creates apps 
 
 from __future__ import annotations
 
-from flask import Flask, redirect, url_for
+from flask import Flask, jsonify, redirect, url_for
 
 from node_agent import config
 from node_agent import web as node_web
@@ -51,5 +51,18 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     def home():  # type: ignore[no-untyped-def]
         """The start page is the pupil register."""
         return redirect(url_for("register.pupil_list"))
+
+    @app.get("/healthz")
+    def healthz():  # type: ignore[no-untyped-def]
+        """For monitoring on the intranet: the database answers; sync backlog and last sync error code."""
+        from sqlalchemy import func, select
+
+        from node_agent.sync.models import OutboxChange, SyncState
+
+        with db.read_session() as session:
+            backlog = session.scalar(select(func.count()).select_from(OutboxChange)) or 0
+            row = session.get(SyncState, 1)
+            return jsonify({"ok": True, "backlog": backlog, "enrolled": bool(row and row.node_id),
+                            "last_error": row.last_error if row else None})
 
     return app

@@ -183,7 +183,7 @@ def serve(ctx: click.Context, no_scheduler: bool) -> None:
             scheduler.run_now()
     server = create_server(app, host=settings["web.host"], port=settings["web.port"],
                            threads=settings["web.threads"], ident="zszo-node")
-    signal.signal(signal.SIGTERM, lambda *_: server.close())
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     click.echo(f"ZSZO node serving on http://{settings['web.host']}:{server.effective_port}/", err=True)
     try:
         server.run()
@@ -247,3 +247,7 @@ def _attach_imports() -> None:
 
 _attach_imports()
 
+
+def _stop_on_sigterm(_signum: int, _frame: object) -> None:
+    """Turn SIGTERM (systemd stop, supervisors) into the same clean shutdown as Ctrl+C."""
+    raise KeyboardInterrupt

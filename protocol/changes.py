@@ -59,10 +59,28 @@ def decode(payload: bytes, *, first_seq: int, last_seq: int, count: int,
            schema: dict[str, int] | None = None) -> Iterator[Change]:
     """Parse and check a payload against its header; raise :class:`PayloadInvalid` on any mismatch.
 
-    Checks structure only (the envelope is authentic by now): one change per line, known
-    entities at versions this build understands, contiguous ``seq`` from ``first_seq`` to
-    ``last_seq``, ``count`` lines. Field values are validated per change later, so one bad
-    record never blocks the rest of a school's queue.
+    See :func:`decode_records`; this wraps each checked record in a :class:`Change`.
+    """
+    for raw in decode_records(payload, first_seq=first_seq, last_seq=last_seq, count=count, schema=schema):
+        yield Change(seq=raw["seq"], entity=raw["entity"], v=raw["v"], pk=raw["pk"], op=raw["op"], ts=raw["ts"],
+                     data=raw["data"])
+
+
+_KEYS = frozenset(("seq", "entity", "v", "pk", "op", "ts", "data"))
+
+
+def decode_records(payload: bytes, *, first_seq: int, last_seq: int, count: int,
+                   schema: dict[str, int] | None = None) -> list[dict[str, Any]]:
+    """Parse and check a payload; return the change records as plain dicts.
+
+    Checks structure only (the envelope is authentic by now): one change object per line with
+    exactly the change keys, known entities at versions this build understands, contiguous
+    ``seq`` from ``first_seq`` to ``last_seq``, ``count`` lines. Field values are validated per
+    change later, so one bad record never blocks the rest of a school's queue.
+
+    The lines are parsed in one ``json.loads`` call (as one JSON array): JSON text never holds
+    a raw newline, and the element count is checked against the line count, so a line that
+    smuggles two values or none is caught.
     """
     if count != last_seq - first_seq + 1:
         raise PayloadInvalid("count does not match the sequence range")
@@ -75,32 +93,32 @@ def decode(payload: bytes, *, first_seq: int, last_seq: int, count: int,
         lines.pop()
     if len(lines) != count:
         raise PayloadInvalid(f"expected {count} changes, found {len(lines)}")
+    try:
+        records = json.loads("[" + ",".join(lines) + "]")
+    except (ValueError, RecursionError) as exc:  # RecursionError: "[[[[..."
+        raise PayloadInvalid("a change line is not valid JSON") from exc
+    if len(records) != count:
+        raise PayloadInvalid(f"expected {count} changes, found {len(records)} values")
     expected = first_seq
-    for line in lines:
-        try:
-            raw = json.loads(line)
-            change = Change(
-                seq=raw["seq"], entity=raw["entity"], v=raw["v"], pk=raw["pk"], op=raw["op"],
-                ts=raw["ts"], data=raw["data"],
-            )
-        except (ValueError, KeyError, TypeError, RecursionError) as exc:  # RecursionError: "[[[[..."
-            raise PayloadInvalid(f"change {expected}: not a change record") from exc
-        if type(change.seq) is not int or change.seq != expected:
-            raise PayloadInvalid(f"change {expected}: sequence number {change.seq!r} out of order")
-        entity = ENTITIES.get(change.entity) if isinstance(change.entity, str) else None
+    entities, ops = ENTITIES, OPS
+    for raw in records:
+        if type(raw) is not dict or raw.keys() != _KEYS:
+            raise PayloadInvalid(f"change {expected}: not a change record")
+        seq, name, version, pk, op, data = raw["seq"], raw["entity"], raw["v"], raw["pk"], raw["op"], raw["data"]
+        if type(seq) is not int or seq != expected:
+            raise PayloadInvalid(f"change {expected}: sequence number {seq!r} out of order")
+        entity = entities.get(name) if type(name) is str else None
         if entity is None:
-            raise PayloadInvalid(f"change {expected}: unknown entity {change.entity!r}")
-        if type(change.v) is not int or change.v > entity.version or change.v < 1:
-            raise UnsupportedVersion(f"change {expected}: {change.entity} v{change.v!r}")
-        if schema is not None and schema.get(change.entity) != change.v:
+            raise PayloadInvalid(f"change {expected}: unknown entity {name!r}")
+        if type(version) is not int or version > entity.version or version < 1:
+            raise UnsupportedVersion(f"change {expected}: {name} v{version!r}")
+        if schema is not None and schema.get(name) != version:
             raise PayloadInvalid(f"change {expected}: version differs from the header's schema set")
-        if change.op not in OPS or not isinstance(change.pk, str) or not change.pk or len(change.pk) > 64:
+        if op not in ops or type(pk) is not str or not pk or len(pk) > 64:
             raise PayloadInvalid(f"change {expected}: bad operation or key")
-        if type(change.ts) is not int:
+        if type(raw["ts"]) is not int:
             raise PayloadInvalid(f"change {expected}: bad timestamp")
-        if change.op == UPSERT and not isinstance(change.data, dict):
-            raise PayloadInvalid(f"change {expected}: upsert without a record")
-        if change.op == DELETE and change.data is not None:
-            raise PayloadInvalid(f"change {expected}: delete with a record")
-        yield change
+        if (op == UPSERT) != (type(data) is dict) or (op == DELETE and data is not None):
+            raise PayloadInvalid(f"change {expected}: {'upsert without' if op == UPSERT else 'delete with'} a record")
         expected += 1
+    return records

@@ -16,7 +16,7 @@ from protocol import pesel as pesel_rules
 from protocol.fields import Field, FieldError, FieldType, Privacy, parse_date
 from protocol.i18n import N_
 
-T, U, I, D, B, E = (FieldType.TEXT, FieldType.UUID, FieldType.INT, FieldType.DATE, FieldType.BOOL, FieldType.ENUM)
+T, U, INT, D, B, E = (FieldType.TEXT, FieldType.UUID, FieldType.INT, FieldType.DATE, FieldType.BOOL, FieldType.ENUM)
 
 SCHOOL_KINDS = ("preschool", "primary", "secondary", "special", "centre")
 SEXES = ("F", "M")
@@ -26,7 +26,9 @@ STAFF_POSITIONS = (
     "teacher", "director", "deputy_director", "pedagogue", "psychologist",
     "speech_therapist", "librarian", "administration", "support",
 )
-ADMISSION_REASONS = ("recruitment", "catchment_area", "transfer_in", "from_abroad", "promotion", "class_change", "other")
+ADMISSION_REASONS = (
+    "recruitment", "catchment_area", "transfer_in", "from_abroad", "promotion", "class_change", "other",
+)
 LEAVING_REASONS = ("graduated", "transfer_out", "moved_abroad", "promotion", "class_change", "deceased", "other")
 
 RecordCheck = Callable[[Mapping[str, Any]], list[FieldError]]
@@ -199,7 +201,7 @@ SUBJECT = _register(Entity("subject", 1, N_("subject"), (
 CLASS_UNIT = _register(Entity("class_unit", 1, N_("class"), (
     Field("id", U, N_("identifier"), required=True),
     Field("school_year_id", U, N_("school year"), required=True, ref="school_year"),
-    Field("level", I, N_("level"), required=True, min_value=0, max_value=8),
+    Field("level", INT, N_("level"), required=True, min_value=0, max_value=8),
     _text("letter", N_("class letter"), 10, required=True),
     _text("profile", N_("profile"), 150),
     Field("tutor_id", U, N_("class tutor"), ref="staff_member"),

@@ -64,3 +64,11 @@ def test_readme_quick_start_has_exactly_two_commands():
     assert commands == ["./dev.sh demo", "./dev.sh test"]
     ci = (DOCS.parent / ".ci" / "run").read_text()
     assert "./dev.sh test" in ci
+
+
+def test_import_columns_documented():
+    from node_agent.imports.columns import GUARDIAN_FILE_COLUMNS, PUPIL_COLUMNS
+
+    text = (DOCS / "import.md").read_text(encoding="utf-8")
+    for column in (*PUPIL_COLUMNS, *GUARDIAN_FILE_COLUMNS):
+        assert f"| {column.name} |" in text, f"import column {column.name} missing from docs/import.md"

@@ -21,14 +21,11 @@ def main() -> None:
 def _register() -> None:
     from hub.cli import hub
     from node_agent.cli import node
+    from zszo.demo.cli import demo
+
     main.add_command(hub)
     main.add_command(node)
-    try:  # TEMP while the demo package is written
-        from zszo.demo.cli import demo
-
-        main.add_command(demo)
-    except ImportError:
-        pass
+    main.add_command(demo)
 
 
 _register()

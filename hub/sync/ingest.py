@@ -91,16 +91,17 @@ class Ingestor:
         if quick is not None:
             return quick
         compressed, payload = sealed.decrypt_both(self.keys.all[header["to_kid"]], self.limits)
-        decoded = list(changes_codec.decode(
+        records = changes_codec.decode_records(
             payload, first_seq=header["first_seq"], last_seq=header["last_seq"], count=header["count"],
             schema=header["schema"],
-        ))
-        for change in decoded:
-            entity = ENTITIES[change.entity]
-            if entity.owner != "school":
-                raise ScopeViolation(f"change {change.seq}: {change.entity} is owned by the hub")
-            if change.entity == "school" and change.data is not None and change.data.get("rspo") != rspo:
-                raise ScopeViolation(f"change {change.seq}: data of another school (RSPO {change.data.get('rspo')})")
+        )
+        for change in records:
+            name = change["entity"]
+            if ENTITIES[name].owner != "school":
+                raise ScopeViolation(f"change {change['seq']}: {name} is owned by the hub")
+            if name == "school" and change["data"] is not None and change["data"].get("rspo") != rspo:
+                raise ScopeViolation(f"change {change['seq']}: data of another school "
+                                     f"(RSPO {change['data'].get('rspo')})")
         with self.db.transaction() as session:
             node = session.get(Node, header["from"])
             assert node is not None

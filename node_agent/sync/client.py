@@ -283,7 +283,7 @@ def pull(db: Database, client: HubClient, keys: KeyPair, report: SyncReport) -> 
             raise _error_from(response)
         opened = envelope.open_envelope(
             response.content, my_id=node_id, my_keys={keys.public.kid: keys},
-            sender_key=lambda sender, kid: _pinned(sender, kid, hub_id, hub_public), expect_kind="downlink",
+            sender_key=lambda sender, kid, h=hub_id, p=hub_public: _pinned(sender, kid, h, p), expect_kind="downlink",
         )
         header = opened.header
         if header["first_seq"] != after + 1:

@@ -22,7 +22,7 @@ from zszo.web import Chrome, NavItem, sessions
 
 templates = Blueprint("node_web", __name__, template_folder="templates")
 
-PUBLIC_ENDPOINTS = {"auth.login", "auth.login_code", "auth.totp_setup", "zszo_web.static"}
+PUBLIC_ENDPOINTS = {"auth.login", "auth.login_code", "auth.totp_setup", "zszo_web.static", "healthz"}
 
 # (endpoint, label, blueprints whose pages mark it current, roles that see it)
 NAV = (

@@ -239,12 +239,17 @@ def test_errors_name_the_change() -> None:
     assert caught.value.code == "payload_invalid"
 
 
-def test_decode_is_lazy_so_callers_must_consume_all_before_applying() -> None:
-    # The hub lists the whole payload before storing anything; this pins the behaviour that needs it.
+def test_decode_checks_the_whole_payload_before_yielding_anything() -> None:
+    # A bad second change must stop the batch before a caller could apply the first one.
     it = changes.decode(payload_of(line(1), line(2, entity="grade")), first_seq=1, last_seq=2, count=2)
-    assert next(it).seq == 1
     with pytest.raises(PayloadInvalid):
         next(it)
+
+
+def test_a_line_smuggling_two_values_is_rejected() -> None:
+    two = line(1) + "," + line(2)
+    with pytest.raises(PayloadInvalid):
+        changes.decode_records((two + "\n").encode() + b"\n", first_seq=1, last_seq=2, count=2)
 
 
 @FAST

@@ -49,7 +49,7 @@ from protocol.entities import schema_set  # noqa: E402
 from protocol.keys import KeyPair  # noqa: E402
 from zszo.demo.load import MANIFEST, write_city  # noqa: E402
 
-BATCH = 2000
+BATCH = 5000  # the node default (sync.batch_max_changes)
 
 
 def _city(args: argparse.Namespace, tmp: Path) -> tuple[Path, dict]:

@@ -28,7 +28,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("sync.interval_seconds", int, 300, "Seconds between incremental syncs while online."),
     Option("sync.nightly_hour", int, 2, "Hour (0-23, local time) of the nightly full sync."),
     Option("sync.nightly_jitter_minutes", int, 60, "Random delay spreading nodes' nightly syncs."),
-    Option("sync.batch_max_changes", int, 2000, "Largest number of changes in one uplink batch."),
+    Option("sync.batch_max_changes", int, 5000, "Largest number of changes in one uplink batch."),
     Option("sync.timeout_seconds", int, 30, "HTTP timeout of one request to the hub."),
     Option("sync.retries", int, 3, "Retries with exponential backoff for a failed request."),
     Option("sync.ca_bundle", Path, None, "CA bundle to verify the hub's TLS certificate (city CA)."),

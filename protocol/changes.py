@@ -12,6 +12,7 @@ produce from SQLite's ``json_object`` and cheap for DuckDB's ``read_json`` on th
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -67,20 +68,27 @@ def decode(payload: bytes, *, first_seq: int, last_seq: int, count: int,
 
 
 _KEYS = frozenset(("seq", "entity", "v", "pk", "op", "ts", "data"))
+_INT = r"(0|[1-9][0-9]*)"
+_PK = re.compile(r"[0-9A-Za-z._:-]{1,64}")
+# The canonical line: members in this order, no whitespace, ``data`` last (what SQLite's
+# json_object and Change.to_json produce). Checking it needs no JSON parser for ``data``.
+LINE = re.compile(
+    r'\{"seq":' + _INT + r',"entity":"([a-z_]{1,40})","v":' + _INT
+    + r',"pk":"([0-9A-Za-z._:-]{1,64})","op":"([a-z]{1,10})","ts":(-?' + _INT + r'),"data":(null|\{.*\})\}',
+    re.DOTALL,
+)
 
 
-def decode_records(payload: bytes, *, first_seq: int, last_seq: int, count: int,
-                   schema: dict[str, int] | None = None) -> list[dict[str, Any]]:
-    """Parse and check a payload; return the change records as plain dicts.
+def check_lines(payload: bytes, *, first_seq: int, last_seq: int, count: int,
+                schema: dict[str, int] | None = None) -> list[tuple[str, str]]:
+    """Check a payload's structure without parsing the records; return ``[(entity, line), ...]``.
 
-    Checks structure only (the envelope is authentic by now): one change object per line with
-    exactly the change keys, known entities at versions this build understands, contiguous
-    ``seq`` from ``first_seq`` to ``last_seq``, ``count`` lines. Field values are validated per
-    change later, so one bad record never blocks the rest of a school's queue.
-
-    The lines are parsed in one ``json.loads`` call (as one JSON array): JSON text never holds
-    a raw newline, and the element count is checked against the line count, so a line that
-    smuggles two values or none is caught.
+    Each line must be a canonical change line (:data:`LINE`): contiguous ``seq`` from
+    ``first_seq``, a known entity at a version this build understands (and the header's), a
+    key of 1-64 characters ``[0-9A-Za-z._:-]`` (row ids are UUIDs), ``upsert`` with a record
+    object or ``delete`` with ``null``. The record itself is parsed and
+    validated later, per change (a record that is not valid JSON is rejected on its own then).
+    This is the hub's hot path: a regular expression per line costs a fifth of ``json.loads``.
     """
     if count != last_seq - first_seq + 1:
         raise PayloadInvalid("count does not match the sequence range")
@@ -93,32 +101,70 @@ def decode_records(payload: bytes, *, first_seq: int, last_seq: int, count: int,
         lines.pop()
     if len(lines) != count:
         raise PayloadInvalid(f"expected {count} changes, found {len(lines)}")
+    out: list[tuple[str, str]] = []
+    expected, match, entities = first_seq, LINE.fullmatch, ENTITIES
+    for line in lines:
+        m = match(line)
+        if m is None:
+            _diagnose(line, expected, schema)
+        seq, name, version, _pk, op, _ts, _ts_digits, data = m.groups()  # type: ignore[union-attr]
+        entity = entities.get(name)
+        if (int(seq) != expected or entity is None or not 1 <= int(version) <= entity.version
+                or (schema is not None and schema.get(name) != int(version))
+                or op not in OPS or (op == UPSERT) == (data == "null")):
+            _diagnose(line, expected, schema)
+        out.append((name, line))
+        expected += 1
+    return out
+
+
+def _diagnose(line: str, expected: int, schema: dict[str, int] | None) -> None:
+    """Raise the precise error for a line that failed the fast check (parsing it to find out)."""
     try:
-        records = json.loads("[" + ",".join(lines) + "]")
+        raw = json.loads(line)
+    except (ValueError, RecursionError) as exc:  # RecursionError: "[[[[..."
+        raise PayloadInvalid(f"change {expected}: not a change record") from exc
+    _first_problem([raw], expected, schema)
+    raise PayloadInvalid(f"change {expected}: not a canonical change line")
+
+
+def decode_records(payload: bytes, *, first_seq: int, last_seq: int, count: int,
+                   schema: dict[str, int] | None = None) -> list[dict[str, Any]]:
+    """:func:`check_lines`, then parse every line; return the change records as plain dicts.
+
+    Raises :class:`PayloadInvalid` also for a record that is not valid JSON.
+    """
+    lines = check_lines(payload, first_seq=first_seq, last_seq=last_seq, count=count, schema=schema)
+    try:
+        records = json.loads("[" + ",".join(line for _, line in lines) + "]")
     except (ValueError, RecursionError) as exc:  # RecursionError: "[[[[..."
         raise PayloadInvalid("a change line is not valid JSON") from exc
-    if len(records) != count:
-        raise PayloadInvalid(f"expected {count} changes, found {len(records)} values")
+    if len(records) != count or not all(type(r) is dict and r.keys() == _KEYS and (
+            r["op"] == DELETE or type(r["data"]) is dict) for r in records):
+        raise PayloadInvalid("a change line is not a change record")
+    return records
+
+
+def _first_problem(records: list[Any], first_seq: int, schema: dict[str, int] | None) -> None:
+    """Raise the error naming the first bad change among parsed ``records`` (if any is bad)."""
     expected = first_seq
-    entities, ops = ENTITIES, OPS
     for raw in records:
         if type(raw) is not dict or raw.keys() != _KEYS:
             raise PayloadInvalid(f"change {expected}: not a change record")
         seq, name, version, pk, op, data = raw["seq"], raw["entity"], raw["v"], raw["pk"], raw["op"], raw["data"]
         if type(seq) is not int or seq != expected:
             raise PayloadInvalid(f"change {expected}: sequence number {seq!r} out of order")
-        entity = entities.get(name) if type(name) is str else None
+        entity = ENTITIES.get(name) if type(name) is str else None
         if entity is None:
             raise PayloadInvalid(f"change {expected}: unknown entity {name!r}")
         if type(version) is not int or version > entity.version or version < 1:
             raise UnsupportedVersion(f"change {expected}: {name} v{version!r}")
         if schema is not None and schema.get(name) != version:
             raise PayloadInvalid(f"change {expected}: version differs from the header's schema set")
-        if op not in ops or type(pk) is not str or not pk or len(pk) > 64:
+        if op not in OPS or type(pk) is not str or not _PK.fullmatch(pk):
             raise PayloadInvalid(f"change {expected}: bad operation or key")
         if type(raw["ts"]) is not int:
             raise PayloadInvalid(f"change {expected}: bad timestamp")
         if (op == UPSERT) != (type(data) is dict) or (op == DELETE and data is not None):
             raise PayloadInvalid(f"change {expected}: {'upsert without' if op == UPSERT else 'delete with'} a record")
         expected += 1
-    return records

@@ -29,6 +29,9 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = FULL")
     cursor.execute("PRAGMA foreign_keys = ON")
+    # Without it, rows that INSERT/UPDATE OR REPLACE evicts on a UNIQUE conflict are deleted
+    # silently: no delete trigger fires, so change capture would miss them.
+    cursor.execute("PRAGMA recursive_triggers = ON")
     cursor.close()
 
 
@@ -76,6 +79,7 @@ def verify(engine: Engine, *, quick_check: bool = True) -> dict[str, Any]:
             "synchronous": raw.execute("PRAGMA synchronous").fetchone()[0],
             "foreign_keys": raw.execute("PRAGMA foreign_keys").fetchone()[0],
             "busy_timeout": raw.execute("PRAGMA busy_timeout").fetchone()[0],
+            "recursive_triggers": raw.execute("PRAGMA recursive_triggers").fetchone()[0],
         }
         if quick_check:
             found["quick_check"] = raw.execute("PRAGMA quick_check").fetchone()[0]
@@ -88,6 +92,8 @@ def verify(engine: Engine, *, quick_check: bool = True) -> dict[str, Any]:
         problems.append("foreign keys are off")
     if found["busy_timeout"] < 5000:
         problems.append(f"busy_timeout is {found['busy_timeout']} ms, expected at least 5000")
+    if found["recursive_triggers"] != 1:
+        problems.append("recursive triggers are off")
     if quick_check and found["quick_check"] != "ok":
         problems.append(f"integrity check failed: {found['quick_check']}; restore from backup (docs/operations.md)")
     if problems:

@@ -56,6 +56,15 @@ def _storage_failure(exc: Exception) -> Response | None:
     return None
 
 
+@bp.errorhandler(OperationalError)
+def storage_error(exc: OperationalError) -> Response:
+    """A full disk anywhere under /api/v1 (enrolment, downlink bookkeeping) is a 503, not a crash."""
+    mapped = _storage_failure(exc)
+    if mapped is None:
+        raise exc
+    return mapped
+
+
 @bp.get("/hello")
 def hello() -> Response:
     """Public facts a node needs before enrolling or syncing."""

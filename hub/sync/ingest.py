@@ -2,9 +2,10 @@
 
 Order matters and is fixed: sizes → header → addressee → sender (enrolled, not revoked) →
 signature (before any decryption) → duplicate/sequence checks → decrypt and inflate with limits →
-payload structure and school scope → one durable SQLite transaction (inbox row + sync state)
-→ signed ack. Nothing is acknowledged that is not committed; a repeated batch gets the same
-answer and is never stored twice. Field-level validation of each record happens in the merger,
+payload structure (canonical change lines, checked without parsing every record) and school
+scope → one durable SQLite transaction (inbox row + sync state) → signed ack. Nothing is
+acknowledged that is not committed; a repeated batch gets the same answer and is never stored
+twice. Field-level validation of each record happens in the merger,
 so one bad record is rejected on its own and never blocks the school's queue.
 """
 
@@ -16,12 +17,12 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import Connection, Row, select
 
 from hub.db import Database, utcnow
 from hub.fleet.models import Node
-from hub.fleet.operations import HubKeys, node_public_keys
+from hub.fleet.operations import HubKeys
 from hub.sync.models import InboxBatch, NodeContact, NodeSyncState, SecurityEvent
 from protocol import changes as changes_codec
 from protocol import envelope
@@ -31,14 +32,18 @@ from protocol.errors import (
     BadSignature,
     Conflict,
     HeaderInvalid,
+    PayloadInvalid,
     ProtocolError,
     RevokedSender,
     ScopeViolation,
     SequenceGap,
     UnknownSender,
 )
+from protocol.keys import unb64
 
 log = logging.getLogger(__name__)
+_NODE, _INBOX = Node.__table__, InboxBatch.__table__
+_STATE, _CONTACT = NodeSyncState.__table__, NodeContact.__table__
 SECURITY_CODES = {BadSignature.code, RevokedSender.code, Conflict.code, ScopeViolation.code}
 
 
@@ -49,6 +54,17 @@ class Accepted:
     ack: dict
     stored: bool
     changes: int
+
+
+def _record(line: str) -> dict | None:
+    """The record of one change line (None for a delete); a malformed one is a payload error."""
+    try:
+        data = json.loads(line)["data"]
+    except (ValueError, RecursionError, TypeError, KeyError) as exc:
+        raise PayloadInvalid("a school record is not valid JSON") from exc
+    if data is not None and type(data) is not dict:
+        raise PayloadInvalid("a school record is not an object")
+    return data
 
 
 class Ingestor:
@@ -77,77 +93,83 @@ class Ingestor:
         if sealed.kind != "uplink":
             raise HeaderInvalid("expected an uplink envelope")
         sealed.check_recipient(self.keys.hub_id, self.keys.all)
-        with self.db.reading() as session:
-            node = session.get(Node, header["from"])
-            if node is None:
-                raise UnknownSender(f"node {header['from']!r} is not enrolled")
-            if node.kid != header["from_kid"]:
-                raise UnknownSender(f"key {header['from_kid']!r} is not registered for this node")
-            if node.status != "active":
-                raise RevokedSender(f"node {node.id} was revoked")
-            sealed.verify(node_public_keys(node).sign)
-            quick = self._known(session, node, header)
-            rspo = node.rspo
+        # SQLAlchemy Core, not the ORM: this path runs for every batch of every school.
+        with self.db.engine.connect().execution_options(sqlite_begin="DEFERRED") as conn, conn.begin():
+            node = self._node(conn, header)
+            sealed.verify(Ed25519PublicKey.from_public_bytes(unb64(node.sign_key, 32)))
+            quick = self._known(conn, node.id, header)
         if quick is not None:
             return quick
         compressed, payload = sealed.decrypt_both(self.keys.all[header["to_kid"]], self.limits)
-        records = changes_codec.decode_records(
+        lines = changes_codec.check_lines(
             payload, first_seq=header["first_seq"], last_seq=header["last_seq"], count=header["count"],
             schema=header["schema"],
         )
-        for change in records:
-            name = change["entity"]
+        for offset, (name, line) in enumerate(lines):
             if ENTITIES[name].owner != "school":
-                raise ScopeViolation(f"change {change['seq']}: {name} is owned by the hub")
-            if name == "school" and change["data"] is not None and change["data"].get("rspo") != rspo:
-                raise ScopeViolation(f"change {change['seq']}: data of another school "
-                                     f"(RSPO {change['data'].get('rspo')})")
-        with self.db.transaction() as session:
-            node = session.get(Node, header["from"])
-            assert node is not None
-            if node.status != "active":  # revoked while we were decrypting
-                raise RevokedSender(f"node {node.id} was revoked")
-            again = self._known(session, node, header)
+                raise ScopeViolation(f"change {header['first_seq'] + offset}: {name} is owned by the hub")
+            if name == "school":  # the only record whose content decides scope: parse just these
+                data = _record(line)
+                if data is not None and data.get("rspo") != node.rspo:
+                    raise ScopeViolation(f"change {header['first_seq'] + offset}: data of another school "
+                                         f"(RSPO {data.get('rspo')})")
+        with self.db.engine.begin() as conn:  # BEGIN IMMEDIATE: one writer, re-check under the lock
+            node = self._node(conn, header)  # revoked while we were decrypting?
+            again = self._known(conn, node.id, header)
             if again is not None:
                 return again
-            state = session.get(NodeSyncState, (node.id, header["epoch"]))
-            if state is None:
-                state = NodeSyncState(node_id=node.id, epoch=header["epoch"], acked_through=0, batches=0, changes=0)
-                session.add(state)
-            session.add(InboxBatch(
+            now = utcnow()
+            conn.execute(_INBOX.insert().values(
                 node_id=node.id, rspo=node.rspo, epoch=header["epoch"], batch_id=header["id"],
                 first_seq=header["first_seq"], last_seq=header["last_seq"], count=header["count"],
                 header=sealed.header_bytes.decode("utf-8"), signature=sealed.signature,
-                ciphertext_sha256=sealed.ciphertext_sha256, payload_zlib=compressed,
+                ciphertext_sha256=sealed.ciphertext_sha256, payload_zlib=compressed, received_at=now,
             ))
-            now = utcnow()
-            state.acked_through = header["last_seq"]
-            state.batches += 1
-            state.changes += header["count"]
-            state.last_batch_at = now
-            contact = session.get(NodeContact, node.id) or NodeContact(node_id=node.id)
-            contact.last_contact_at = contact.last_success_at = now
-            contact.current_epoch = header["epoch"]
-            session.add(contact)
+            key = (_STATE.c.node_id == node.id) & (_STATE.c.epoch == header["epoch"])
+            updated = conn.execute(_STATE.update().where(key).values(
+                acked_through=header["last_seq"], batches=_STATE.c.batches + 1,
+                changes=_STATE.c.changes + header["count"], last_batch_at=now,
+            )).rowcount
+            if not updated:
+                conn.execute(_STATE.insert().values(
+                    node_id=node.id, epoch=header["epoch"], acked_through=header["last_seq"], batches=1,
+                    changes=header["count"], first_seen_at=now, last_batch_at=now,
+                ))
+            contact = {"last_contact_at": now, "last_success_at": now, "current_epoch": header["epoch"]}
+            if not conn.execute(_CONTACT.update().where(_CONTACT.c.node_id == node.id).values(**contact)).rowcount:
+                conn.execute(_CONTACT.insert().values(node_id=node.id, **contact))
             ack = self._ack(node.id, header, "accepted", header["last_seq"])
         self.on_stored()
         return Accepted(ack, stored=True, changes=header["count"])
 
-    def _known(self, session: Session, node: Node, header: dict) -> Accepted | None:
+    @staticmethod
+    def _node(conn: Connection, header: dict) -> Row:
+        """The sending node's row; raise unless it is enrolled with this key and not revoked."""
+        node = conn.execute(select(_NODE.c.id, _NODE.c.kid, _NODE.c.status, _NODE.c.rspo, _NODE.c.sign_key)
+                            .where(_NODE.c.id == header["from"])).first()
+        if node is None:
+            raise UnknownSender(f"node {header['from']!r} is not enrolled")
+        if node.kid != header["from_kid"]:
+            raise UnknownSender(f"key {header['from_kid']!r} is not registered for this node")
+        if node.status != "active":
+            raise RevokedSender(f"node {node.id} was revoked")
+        return node
+
+    def _known(self, conn: Connection, node_id: str, header: dict) -> Accepted | None:
         """Answer replays and lost-ack resends without storing anything; raise on gaps and conflicts."""
-        existing = session.scalar(select(InboxBatch).where(
-            InboxBatch.node_id == node.id, InboxBatch.batch_id == header["id"]))
-        state = session.get(NodeSyncState, (node.id, header["epoch"]))
-        acked = state.acked_through if state else 0
+        existing = conn.execute(select(_INBOX.c.header).where(
+            _INBOX.c.node_id == node_id, _INBOX.c.batch_id == header["id"])).scalar()
+        acked = conn.execute(select(_STATE.c.acked_through).where(
+            _STATE.c.node_id == node_id, _STATE.c.epoch == header["epoch"])).scalar() or 0
         if existing is not None:
-            stored = json.loads(existing.header)
+            stored = json.loads(existing)
             same = all(stored[k] == header[k] for k in ("epoch", "first_seq", "last_seq", "payload_sha256"))
             if not same:
                 raise Conflict(f"batch {header['id']} was already received with other content")
-            return Accepted(self._ack(node.id, header, "duplicate", acked), stored=False, changes=0)
+            return Accepted(self._ack(node_id, header, "duplicate", acked), stored=False, changes=0)
         if header["first_seq"] <= acked:
             # Everything up to ``acked`` is already held (the node lost our ack): confirm, store nothing.
-            return Accepted(self._ack(node.id, header, "duplicate", acked), stored=False, changes=0)
+            return Accepted(self._ack(node_id, header, "duplicate", acked), stored=False, changes=0)
         if header["first_seq"] != acked + 1:
             raise SequenceGap(f"batch starts at {header['first_seq']}, expected {acked + 1}", expected_seq=acked + 1)
         return None

@@ -113,7 +113,8 @@ class Warehouse:
                     chosen.append(inbox_id)
                     budget += count
                 batches = session.execute(
-                    select(InboxBatch.id, InboxBatch.node_id, InboxBatch.rspo, InboxBatch.payload_zlib)
+                    select(InboxBatch.id, InboxBatch.node_id, InboxBatch.rspo, InboxBatch.payload_zlib,
+                           InboxBatch.first_seq, InboxBatch.last_seq)
                     .where(InboxBatch.id.in_(chosen)).order_by(InboxBatch.id)
                 ).all() if chosen else []
             report = MergeReport(merged_through=after)
@@ -122,7 +123,7 @@ class Warehouse:
             work = Path(tempfile.mkdtemp(prefix="merge-", dir=self.tmp_dir))
             try:
                 files = []
-                for inbox_id, _node, _rspo, payload in batches:
+                for inbox_id, _node, _rspo, payload, _first, _last in batches:
                     path = work / f"{inbox_id}.jsonl"
                     path.write_bytes(zlib.decompress(payload))
                     files.append(str(path))
@@ -140,15 +141,26 @@ class Warehouse:
                report: MergeReport) -> None:
         cur.execute("BEGIN TRANSACTION")
         try:
-            cur.execute("CREATE OR REPLACE TEMP TABLE _batch (inbox_id BIGINT, node_id VARCHAR, rspo VARCHAR)")
-            cur.executemany("INSERT INTO _batch VALUES (?, ?, ?)", [(b[0], b[1], b[2]) for b in batches])
+            cur.execute("CREATE OR REPLACE TEMP TABLE _batch (inbox_id BIGINT, node_id VARCHAR, rspo VARCHAR, "
+                        "first_seq BIGINT, last_seq BIGINT)")
+            cur.executemany("INSERT INTO _batch VALUES (?, ?, ?, ?, ?)",
+                            [(b[0], b[1], b[2], b[4], b[5]) for b in batches])
             cur.execute(f"""
                 CREATE OR REPLACE TEMP TABLE _stage AS
-                SELECT b.inbox_id, b.node_id, b.rspo, c.seq, c.entity, c.v, c.pk, c.op, c.ts, c.data
-                FROM read_json(?, format = 'newline_delimited', columns = {CHANGE_COLUMNS}, filename = true) c
+                SELECT b.inbox_id, b.node_id, b.rspo, c.seq, c.entity, c.v, c.pk, c.op, c.ts, c.data,
+                       row_number() OVER (ORDER BY b.inbox_id, c.seq) AS pos
+                FROM read_json(?, format = 'newline_delimited', columns = {CHANGE_COLUMNS}, filename = true,
+                               ignore_errors = true) c
                 JOIN _batch b ON b.inbox_id = CAST(regexp_extract(c.filename, '([0-9]+)\\.jsonl$', 1) AS BIGINT)
             """, [files])
             report.changes = int(cur.execute("SELECT count(*) FROM _stage").fetchone()[0])
+            report.rejected += self._reject_malformed(cur)
+            for name in ENTITIES:
+                # _hist_<e>: the valid changes of this cycle in order; _pre_<e>: the rows they replace
+                # as they were before the cycle. Reference checks read the parent as of each change.
+                cur.execute(f"CREATE OR REPLACE TEMP TABLE _hist_{name} (pk VARCHAR, node_id VARCHAR, pos BIGINT, "
+                            "op VARCHAR)")
+                cur.execute(f"CREATE OR REPLACE TEMP TABLE _pre_{name} (pk VARCHAR, node_id VARCHAR)")
             for name in dependency_order():
                 applied, rejected = self._apply_entity(cur, work, name)
                 report.applied += applied
@@ -161,57 +173,95 @@ class Warehouse:
             cur.execute("ROLLBACK")
             raise
         finally:
-            for table in ("_stage", "_batch", "_cand", "_chosen", "_pkeys"):
+            history = [f"_{kind}_{name}" for name in ENTITIES for kind in ("hist", "pre")]
+            refs = [f"_ref{k}" for k in range(max(len(e.references) for e in ENTITIES.values()))]
+            for table in ("_stage", "_batch", "_v", "_cand", "_chosen", "_pkeys", *history, *refs):
                 cur.execute(f"DROP TABLE IF EXISTS {table}")
-        cur.execute("CHECKPOINT")
+        try:
+            cur.execute("CHECKPOINT")
+        except duckdb.TransactionException:
+            # A reader (a dashboard query) still has a transaction open. The merge is committed;
+            # DuckDB checkpoints on its own once the WAL grows, so this must not fail the cycle.
+            log.debug("checkpoint skipped: readers active")
+
+    @staticmethod
+    def _reject_malformed(cur: duckdb.DuckDBPyConnection) -> int:
+        """Reject the changes whose line DuckDB could not parse (ingest checks structure, not records).
+
+        Such a line comes back from ``read_json(ignore_errors)`` as a row of NULLs; its sequence
+        number is the one missing from its batch's range. It is recorded and dropped, so the rest of
+        the batch and every later batch still merge.
+        """
+        missing = cur.execute("""
+            SELECT b.inbox_id, b.node_id, b.rspo, q.seq
+            FROM _batch b, LATERAL (SELECT unnest(range(b.first_seq, b.last_seq + 1)) AS seq) q
+            WHERE NOT EXISTS (SELECT 1 FROM _stage s WHERE s.inbox_id = b.inbox_id AND s.seq = q.seq)
+        """).fetchall()
+        if missing:
+            cur.executemany(
+                "INSERT INTO rejected_change VALUES (?, ?, ?, ?, NULL, NULL, 'data', 'malformed_json', now())", missing)
+            cur.execute("DELETE FROM _stage WHERE seq IS NULL")
+        return len(missing)
 
     def _apply_entity(self, cur: duckdb.DuckDBPyConnection, work: Path, name: str) -> tuple[int, int]:
         entity = ENTITIES[name]
         if cur.execute("SELECT count(*) FROM _stage WHERE entity = ?", [name]).fetchone()[0] == 0:
             return 0, 0
-        ref_checks = []
-        for ref in entity.references:
-            ref_value = f"TRY_CAST(s.data->>'{ref.name}' AS UUID)"
-            ref_checks.append(
-                f"WHEN s.op = 'upsert' AND {ref_value} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {ref.ref} r "
-                f"WHERE r.id = {ref_value} AND r._node_id = s.node_id) THEN '{ref.name}|unknown_reference'"
+        # 1. Parse each record once; field and record rules; first node that wrote each row.
+        cur.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _v AS
+            WITH p AS (
+                SELECT s.*, {checks.projection(entity, "s.data")} FROM _stage s WHERE s.entity = '{name}'
             )
-        # Validation first (field and record rules), then identity, ownership and references.
+            SELECT p.inbox_id, p.node_id, p.rspo, p.seq, p.entity, p.op, p.ts, p.pk, p.pos, p._x,
+                   CASE WHEN p.op = 'upsert' THEN {checks.COLUMN_ERROR_EXPRESSIONS[name]} END AS field_error,
+                   first_value(p.node_id) OVER (PARTITION BY p.pk ORDER BY p.pos) AS first_node
+            FROM p
+        """)
+        # 2. References, as a node applied the changes one by one (see _reference_check).
+        ref_checks, ref_joins = [], []
+        for k, ref in enumerate(entity.references):
+            self._reference_check(cur, entity, ref, k)
+            ref_joins.append(f"LEFT JOIN _ref{k} r{k} ON r{k}.pos = s.pos")
+            ref_checks.append(f"WHEN r{k}.ok IS NOT NULL AND NOT r{k}.ok THEN '{ref.name}|unknown_reference'")
+        # 3. The first broken rule of each change: identity, fields, ownership, references.
         cur.execute(f"""
             CREATE OR REPLACE TEMP TABLE _cand AS
-            WITH v AS (
-                SELECT s.*, CASE WHEN s.op = 'upsert' THEN {checks.ERROR_EXPRESSIONS[name]} END AS field_error,
-                       first_value(s.node_id) OVER (PARTITION BY s.pk ORDER BY s.inbox_id, s.seq) AS first_node
-                FROM _stage s WHERE s.entity = '{name}'
-            )
             SELECT s.*, CASE
                 WHEN TRY_CAST(s.pk AS UUID) IS NULL OR s.pk <> lower(s.pk) THEN 'id|type'
                 WHEN s.field_error IS NOT NULL THEN s.field_error
-                WHEN s.op = 'upsert' AND (s.data->>'id') <> s.pk THEN 'id|pk_mismatch'
+                WHEN s.op = 'upsert' AND s._x[{entity.field_names.index(entity.pk) + 1}] <> s.pk THEN 'id|pk_mismatch'
                 WHEN coalesce(t._node_id, s.first_node) <> s.node_id THEN 'id|not_owner'
                 {' '.join(ref_checks)}
                 END AS err
-            FROM v s LEFT JOIN {name} t ON t.id = TRY_CAST(s.pk AS UUID)
+            FROM _v s LEFT JOIN {name} t ON t.id = TRY_CAST(s.pk AS UUID) {' '.join(ref_joins)}
         """)
+        cur.execute(f"INSERT INTO _hist_{name} SELECT pk, node_id, pos, op FROM _cand WHERE err IS NULL")
         rejected = int(cur.execute("SELECT count(*) FROM _cand WHERE err IS NOT NULL").fetchone()[0])
         if rejected:
             cur.execute("""
                 INSERT INTO rejected_change
-                SELECT inbox_id, node_id, rspo, seq, entity, pk, split_part(err, '|', 1), split_part(err, '|', 2), now()
+                SELECT inbox_id, node_id, rspo, seq, entity, pk,
+                       -- "field|code": split at the last "|", an unknown field's name may contain one
+                       left(err, length(err) - length(split_part(err, '|', -1)) - 1), split_part(err, '|', -1), now()
                 FROM _cand WHERE err IS NOT NULL
             """)
+        # The latest valid change of each row (pos is the change's place in this cycle).
         cur.execute("""
             CREATE OR REPLACE TEMP TABLE _chosen AS
-            SELECT * FROM _cand WHERE err IS NULL
-            QUALIFY row_number() OVER (PARTITION BY pk ORDER BY inbox_id DESC, seq DESC) = 1
+            WITH last AS (SELECT pk, max(pos) AS pos FROM _cand WHERE err IS NULL GROUP BY pk)
+            SELECT c.* FROM _cand c JOIN last USING (pk, pos)
         """)
         join, key_expr = "", ""
         if schema.has_pseudonym(entity):
             self._pseudonyms(cur, work, name)
             join = "LEFT JOIN _pkeys k ON k.pk = c.pk"
             key_expr = ", k.pupil_key"
+        cur.execute(f"INSERT INTO _pre_{name} SELECT CAST(id AS VARCHAR), _node_id FROM {name} "
+                    "WHERE id IN (SELECT CAST(pk AS UUID) FROM _chosen)")
         cur.execute(f"DELETE FROM {name} WHERE id IN (SELECT CAST(pk AS UUID) FROM _chosen)")
-        values = ", ".join(schema.value_expr(f, "c.data") for f in schema.kept_fields(entity))
+        values = ", ".join(schema.value_expr(f, f"c._x[{entity.field_names.index(f.name) + 1}]")
+                           for f in schema.kept_fields(entity))
         cur.execute(f"""
             INSERT INTO {name}
             SELECT {values}{key_expr}, c.node_id, c.rspo, c.inbox_id, c.seq, c.ts
@@ -220,16 +270,48 @@ class Warehouse:
         applied = int(cur.execute("SELECT count(*) FROM _chosen").fetchone()[0])
         return applied, rejected
 
+    @staticmethod
+    def _reference_check(cur: duckdb.DuckDBPyConnection, entity, ref, k: int) -> None:  # type: ignore[no-untyped-def]
+        """Build ``_ref<k>(pos, ok)``: did the referenced row exist, owned by the change's node, just before it?
+
+        As a node applied them one by one: the last valid change of that row earlier in this cycle
+        decides (an ASOF join on the cycle's history ``_hist_<parent>``); without one, the row as
+        it was before the cycle (``_pre_<parent>`` if this cycle rewrote it, else the table).
+        Checking the table after the whole cycle instead would reject a pupil's enrolment merely
+        because the pupil was deleted later in the same cycle, and would make verdicts depend on
+        where merge cycles happen to start and end. All set-based: no correlated subqueries.
+        """
+        parent, index = ref.ref, entity.field_names.index(ref.name) + 1
+        cur.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _ref{k} AS
+            WITH c AS (
+                SELECT pos, node_id, nullif(_x[{index}], '') AS ref FROM _v
+                WHERE op = 'upsert' AND field_error IS NULL AND nullif(_x[{index}], '') IS NOT NULL
+            ), rewritten AS (SELECT DISTINCT pk FROM _hist_{parent})
+            SELECT c.pos, CASE
+                WHEN h.pk IS NOT NULL THEN h.op = 'upsert' AND h.node_id = c.node_id
+                WHEN w.pk IS NOT NULL THEN pre.pk IS NOT NULL
+                ELSE t.id IS NOT NULL
+                END AS ok
+            FROM c
+            ASOF LEFT JOIN _hist_{parent} h ON h.pk = c.ref AND c.pos > h.pos
+            LEFT JOIN rewritten w ON w.pk = c.ref
+            LEFT JOIN _pre_{parent} pre ON pre.pk = c.ref AND pre.node_id = c.node_id
+            LEFT JOIN {parent} t ON t.id = TRY_CAST(c.ref AS UUID) AND t._node_id = c.node_id
+        """)
+
     def _pseudonyms(self, cur: duckdb.DuckDBPyConnection, work: Path, name: str) -> None:
         """Compute ``pupil_key`` in Python (HMAC key never enters DuckDB) and stage it as a table."""
+        fields = ENTITIES[name].field_names
+        pesel, doc_type, doc_number = (fields.index(f) + 1 for f in ("pesel", "document_type", "document_number"))
         rows = cur.execute(
-            "SELECT pk, data->>'pesel', data->>'document_type', data->>'document_number' "
-            "FROM _chosen WHERE op = 'upsert'"
+            f"SELECT pk, _x[{pesel}], _x[{doc_type}], _x[{doc_number}] FROM _chosen WHERE op = 'upsert'"
         ).fetchall()
         path = work / f"pkeys-{name}.jsonl"
         with path.open("w", encoding="utf-8") as fh:
             for pk, pesel, doc_type, doc_number in rows:
-                fh.write(json.dumps({"pk": pk, "pupil_key": pseudonym.pupil_key(self.key, pesel, doc_type, doc_number)}))
+                key = pseudonym.pupil_key(self.key, pesel, doc_type, doc_number)
+                fh.write(json.dumps({"pk": pk, "pupil_key": key}))
                 fh.write("\n")
         cur.execute("CREATE OR REPLACE TEMP TABLE _pkeys (pk VARCHAR, pupil_key VARCHAR)")
         if rows:

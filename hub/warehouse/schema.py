@@ -57,9 +57,13 @@ def columns(entity: Entity) -> list[tuple[str, str]]:
     return cols + list(META_COLUMNS)
 
 
-def value_expr(field: Field, source: str = "data") -> str:
-    """SQL that turns the (already validated) JSON field into its warehouse value."""
-    raw = f"({source}->>'{field.name}')"
+def value_expr(field: Field, raw_text: str) -> str:
+    """SQL turning the (already validated) field's text ``raw_text`` into its warehouse value.
+
+    An empty string is a valid "not given" (as in :mod:`protocol.fields`) and becomes NULL: casting
+    it to a DATE or UUID would fail the whole merge cycle.
+    """
+    raw = f"nullif({raw_text}, '')"
     if field.privacy is Privacy.YEAR:
         return f"year(CAST({raw} AS DATE))"
     if field.type is FieldType.BOOL:

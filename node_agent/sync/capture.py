@@ -99,7 +99,7 @@ def verify(conn: Connection) -> None:
         conn.execute(
             text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE :p"),
             {"p": PREFIX + "%"},
-        ).tuples()
+        ).all()
     )
     expected = expected_triggers()
     if found != expected:

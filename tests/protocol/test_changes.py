@@ -29,7 +29,7 @@ def line(n: int, /, **overrides: Any) -> str:
         "data": {"id": f"pk-{n}", "name": "fizyka"},
     }
     raw.update(overrides)
-    return json.dumps({k: v for k, v in raw.items() if v is not ...}, ensure_ascii=False)
+    return json.dumps({k: v for k, v in raw.items() if v is not ...}, ensure_ascii=False, separators=(",", ":"))
 
 
 def decode(payload: bytes, first_seq: int = 1, count: int | None = None, **kw: Any) -> list[Change]:
@@ -70,7 +70,7 @@ def change_lists(draw: st.DrawFn) -> list[Change]:
                 seq=first + offset,
                 entity=entity,
                 v=ENTITIES[entity].version,
-                pk=draw(st.text(min_size=1, max_size=64)),
+                pk=draw(st.from_regex(r"[0-9A-Za-z._:-]{1,64}", fullmatch=True)),
                 op=op,
                 ts=draw(st.integers(-(2**63), 2**63 - 1)),
                 data=draw(records) if op == changes.UPSERT else None,
@@ -230,6 +230,32 @@ def test_non_utf8_payload() -> None:
 def test_bad_json_line(bad: str) -> None:
     with pytest.raises(PayloadInvalid):
         decode(payload_of(bad), count=1)
+
+
+@pytest.mark.parametrize(
+    ("line_text", "reason"),
+    [
+        pytest.param('{"seq": 1, "entity": "subject", "v": 1, "pk": "a", "op": "delete", "ts": 1, "data": null}',
+                     "not a canonical change line", id="spaces"),
+        pytest.param('{"entity":"subject","seq":1,"v":1,"pk":"a","op":"delete","ts":1,"data":null}',
+                     "not a canonical change line", id="key order"),
+        pytest.param('{"seq":01,"entity":"subject","v":1,"pk":"a","op":"delete","ts":1,"data":null}',
+                     "not a change record", id="leading zero (not JSON)"),
+        pytest.param('{"seq":1,"entity":"subject","v":1,"pk":"a b","op":"delete","ts":1,"data":null}',
+                     "bad operation or key", id="space in key"),
+    ],
+)
+def test_only_canonical_lines_are_accepted(line_text: str, reason: str) -> None:
+    with pytest.raises(PayloadInvalid, match=reason):
+        changes.check_lines(payload_of(line_text), first_seq=1, last_seq=1, count=1)
+
+
+def test_check_lines_leaves_the_record_to_the_merger() -> None:
+    # Structure is fine, the record is not JSON: the hub stores it and the merger rejects that change.
+    bad_record = '{"seq":1,"entity":"subject","v":1,"pk":"a","op":"upsert","ts":1,"data":{"x":}}'
+    assert changes.check_lines(payload_of(bad_record), first_seq=1, last_seq=1, count=1) == [("subject", bad_record)]
+    with pytest.raises(PayloadInvalid):
+        changes.decode_records(payload_of(bad_record), first_seq=1, last_seq=1, count=1)
 
 
 def test_errors_name_the_change() -> None:

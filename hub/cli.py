@@ -212,7 +212,8 @@ def check(ctx: click.Context) -> None:
     cur = _runtime(ctx, warehouse=True).warehouse.cursor()
     bad = 0
     for name in ENTITIES:
-        dupes = cur.execute(f"SELECT count(*) FROM (SELECT id FROM {name} GROUP BY id HAVING count(*) > 1)").fetchone()[0]
+        dupes = cur.execute(
+            f"SELECT count(*) FROM (SELECT id FROM {name} GROUP BY id HAVING count(*) > 1)").fetchone()[0]
         rows = cur.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
         click.echo(f"{name:16} {rows:>9} rows  {dupes} duplicated ids")
         bad += dupes

@@ -133,7 +133,7 @@ def node_statuses(session: Session, merged_through: int) -> list[NodeStatus]:
     """Per-node sync status; ``merged_through`` comes from the warehouse (batches not yet merged)."""
     unmerged = dict(session.execute(
         select(InboxBatch.node_id, func.count()).where(InboxBatch.id > merged_through).group_by(InboxBatch.node_id)
-    ).tuples().all())
+    ).all())
     out = []
     rows = session.execute(
         select(Node, Institution.name, NodeContact)

@@ -48,8 +48,11 @@ def _hub() -> Any:
 
 
 def _storage_failure(exc: Exception) -> Response | None:
-    """Map "disk full"/"I/O error" to 503 so the node retries later; anything else is re-raised."""
+    """Map "disk full", "I/O error" and "locked" to 503 so the node retries later; else re-raise."""
     text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        log.warning("store busy, batch not acknowledged: %s", exc)
+        return _error(503, "busy", "the hub is busy; retry later")
     if "disk" in text or "full" in text or "i/o" in text or "readonly" in text:
         log.error("storage failure, batch not acknowledged: %s", exc)
         return _error(503, "storage_unavailable", "the hub cannot store data right now; retry later")
@@ -150,8 +153,8 @@ def pull_downlink() -> Response:
     try:
         if node is None or node.kid != request.headers.get("X-ZSZO-Kid"):
             raise UnknownSender("node or key not enrolled")
-        verify_request({h: request.headers.get(h, "") for h in REQUEST_HEADERS}, fleet.node_public_keys(node).sign, method="POST",
-                       path=request.path, body=body)
+        signed = {h: request.headers.get(h, "") for h in REQUEST_HEADERS}
+        verify_request(signed, fleet.node_public_keys(node).sign, method="POST", path=request.path, body=body)
         if node.status != "active":
             raise RevokedSender("this node was revoked by the city")
         params = json.loads(body)

@@ -253,6 +253,9 @@ def push(db: Database, client: HubClient, keys: KeyPair, batch_max: int, report:
             raise SyncError("bad_ack", str(exc)) from None
         if ack.acked_through > last:
             raise SyncError("bad_ack", f"hub acknowledges {ack.acked_through}, we only sent up to {last}")
+        if ack.acked_through < first:
+            # A valid ack that does not move us forward would make us resend the same batch forever.
+            raise SyncError("bad_ack", f"hub acknowledges only {ack.acked_through}, we sent from {first}")
         with db.transaction() as session:
             row = identity.state(session)
             if ack.acked_through > row.acked_through:

@@ -29,12 +29,13 @@ from tests.sync.helpers import (
 def hub_factory(tmp_path: Path) -> Iterator[Callable[..., HubServer]]:
     """Start hubs with settings overrides, e.g. ``hub_factory({"sync.max_envelope_mb": 1})``.
 
-    Each knows institutions A and B; all are stopped at the end of the test.
+    Each knows institutions A and B; without ``warehouse=True`` no DuckDB file is opened (HTTP
+    and ingest do not need it). All are stopped at the end of the test.
     """
     started: list[HubServer] = []
 
-    def start(overrides: dict[str, Any] | None = None, *, data_dir: Path | None = None) -> HubServer:
-        server = start_hub(data_dir or tmp_path / f"hub{len(started)}", overrides)
+    def start(overrides: dict[str, Any] | None = None, *, warehouse: bool = False) -> HubServer:
+        server = start_hub(tmp_path / f"hub{len(started)}", overrides, warehouse=warehouse)
         started.append(server)
         server.add_institution(RSPO_A, NAME_A)
         server.add_institution(RSPO_B, NAME_B)
@@ -47,7 +48,7 @@ def hub_factory(tmp_path: Path) -> Iterator[Callable[..., HubServer]]:
 
 @pytest.fixture
 def hub(hub_factory: Callable[..., HubServer]) -> HubServer:
-    """A hub with default settings."""
+    """A hub with default settings (no warehouse)."""
     return hub_factory()
 
 

@@ -8,11 +8,14 @@ Used by ``tests/sync`` (through its conftest) and by ``tests/hub/test_merger.py`
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import hashlib
 import json
+import shutil
 import sqlite3
 import struct
+import tempfile
 import threading
 import uuid
 import zlib
@@ -30,12 +33,15 @@ import hub.config
 import node_agent.config
 import node_agent.models  # noqa: F401 - registers every node table on the metadata
 from hub.app import create_app
+from hub.db import Database as HubDatabase
+from hub.db import prepare as prepare_hub
 from hub.fleet import operations as fleet
 from hub.fleet.models import EnrolmentToken
-from hub.runtime import HubRuntime
+from hub.runtime import HubRuntime, build
 from hub.sync.models import InboxBatch, NodeSyncState, SecurityEvent
 from hub.warehouse.merger import MergeReport, Warehouse
-from node_agent.db import Database, prepare
+from node_agent.db import Database as NodeDatabase
+from node_agent.db import prepare
 from node_agent.records import apply_record
 from node_agent.register import operations as register
 from node_agent.register.models import ClassUnit, Pupil
@@ -180,12 +186,35 @@ def stop(server: Any, thread: threading.Thread) -> None:
     server.task_dispatcher.shutdown()
 
 
-def start_hub(data_dir: Path, overrides: Mapping[str, Any] | None = None) -> HubServer:
-    """Build a hub in ``data_dir`` (migrations, keys, warehouse) and serve its app; no merger thread."""
+_TEMPLATES: dict[str, Path] = {}
+
+
+def from_template(kind: str, target: Path) -> None:
+    """Put a freshly migrated, empty node or hub database at ``target``.
+
+    The migrations run once per test session; each test gets its own copy, made with
+    ``VACUUM INTO`` (:func:`zszo.sqlite.backup`). Start-up still runs ``prepare()`` on it, which
+    then finds the schema up to date (``test_capture`` covers a first migration).
+    """
+    if kind not in _TEMPLATES:
+        root = Path(tempfile.mkdtemp(prefix="zszo-test-templates-"))
+        atexit.register(shutil.rmtree, root, True)
+        database = NodeDatabase(root / "node.sqlite") if kind == "node" else HubDatabase(root / "hub.sqlite")
+        (prepare if kind == "node" else prepare_hub)(database, root / "backups")
+        database.dispose()
+        _TEMPLATES[kind] = database.path
+    zsqlite.backup(_TEMPLATES[kind], target)
+
+
+def start_hub(data_dir: Path, overrides: Mapping[str, Any] | None = None, *, warehouse: bool = True) -> HubServer:
+    """Build a hub in ``data_dir`` (database, keys and, if asked, the DuckDB warehouse) and serve
+    its app; no merger thread (tests merge explicitly)."""
     settings = hub.config.load(overrides={"paths.data_dir": data_dir, **(overrides or {})})
-    app = create_app(settings)
+    from_template("hub", settings["paths.database"])
+    runtime = build(settings, open_warehouse=warehouse)
+    app = create_app(settings, runtime=runtime)
     server, thread = serve(app)
-    return HubServer(settings, app.extensions["zszo_hub"], server, thread)
+    return HubServer(settings, runtime, server, thread)
 
 
 # -- school nodes --------------------------------------------------------------------------------
@@ -196,7 +225,7 @@ class SchoolNode:
     """A node's settings and migrated database (no web app, no scheduler)."""
 
     settings: Settings
-    db: Database
+    db: NodeDatabase
 
     @property
     def keys(self) -> KeyPair:
@@ -265,7 +294,8 @@ def make_node(data_dir: Path, *, rspo: str = RSPO_A, name: str = NAME_A, hub_url
         "paths.data_dir": data_dir, "sync.hub_url": hub_url, "sync.retries": 0, "sync.timeout_seconds": 20,
         **(overrides or {}),
     })
-    db = Database(settings["paths.database"])
+    from_template("node", settings["paths.database"])
+    db = NodeDatabase(settings["paths.database"])
     prepare(db, settings["paths.backups"])
     with db.transaction() as session:
         apply_record(session, School, {"id": new_id(), "rspo": rspo, "name": name, "kind": "primary",
@@ -434,7 +464,8 @@ def split(data: bytes) -> tuple[bytes, bytes, bytes]:
 
 def join(header_bytes: bytes, signature: bytes, ciphertext: bytes) -> bytes:
     """Frame header, signature and ciphertext into envelope bytes."""
-    return _PREFIX.pack(envelope.MAGIC, envelope.WIRE_VERSION, len(header_bytes)) + header_bytes + signature + ciphertext
+    prefix = _PREFIX.pack(envelope.MAGIC, envelope.WIRE_VERSION, len(header_bytes))
+    return prefix + header_bytes + signature + ciphertext
 
 
 def header_of(data: bytes) -> dict[str, Any]:

@@ -110,7 +110,9 @@ def test_sequence_gap_is_refused_with_the_expected_number(hub: HubServer, sender
     assert hub.stored_state() == stored
 
 
-def test_replay_of_an_old_batch_changes_nothing(hub: HubServer, sender: Sender) -> None:
+def test_replay_of_an_old_batch_changes_nothing(hub_factory: Callable[..., HubServer]) -> None:
+    hub = hub_factory(warehouse=True)
+    sender = enrol_sender(hub)
     subject = "5f0c3a52-8f43-4b7e-9a55-6f3d2a1b0c9d"
     old = sender.seal([change_line(1, "subject", subject, {"id": subject, "code": "mat", "name": "Matematyka"})],
                       first_seq=1)

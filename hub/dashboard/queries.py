@@ -126,21 +126,28 @@ class NodeStatus:
     reported_backlog: int | None
     last_error: str | None
     last_error_at: dt.datetime | None
-    unmerged_batches: int
+    unmerged_batches: int | None  # None: the warehouse is not open in this process, so unknown
 
 
-def node_statuses(session: Session, merged_through: int) -> list[NodeStatus]:
-    """Per-node sync status; ``merged_through`` comes from the warehouse (batches not yet merged)."""
-    unmerged = dict(session.execute(
-        select(InboxBatch.node_id, func.count()).where(InboxBatch.id > merged_through).group_by(InboxBatch.node_id)
-    ).all())
+def node_statuses(session: Session, merged_through: int | None, node_id: str | None = None) -> list[NodeStatus]:
+    """Per-node sync status; ``merged_through`` comes from the warehouse (batches not yet merged;
+    None when this process has no warehouse). ``node_id`` limits the list to one node."""
+    unmerged: dict[str, int] = {}
+    if merged_through is not None:
+        query = select(InboxBatch.node_id, func.count()).where(InboxBatch.id > merged_through)
+        if node_id is not None:
+            query = query.where(InboxBatch.node_id == node_id)
+        unmerged = dict(session.execute(query.group_by(InboxBatch.node_id)).all())
     out = []
-    rows = session.execute(
+    query = (
         select(Node, Institution.name, NodeContact)
         .join(Institution, Institution.rspo == Node.rspo)
         .outerjoin(NodeContact, NodeContact.node_id == Node.id)
         .order_by(Institution.name)
-    ).all()
+    )
+    if node_id is not None:
+        query = query.where(Node.id == node_id)
+    rows = session.execute(query).all()
     for node, institution, contact in rows:
         state = session.get(NodeSyncState, (node.id, contact.current_epoch)) if contact and contact.current_epoch \
             else None
@@ -154,7 +161,7 @@ def node_statuses(session: Session, merged_through: int) -> list[NodeStatus]:
             reported_backlog=contact.reported_backlog if contact else None,
             last_error=contact.last_error if contact else None,
             last_error_at=contact.last_error_at if contact else None,
-            unmerged_batches=int(unmerged.get(node.id, 0)),
+            unmerged_batches=None if merged_through is None else int(unmerged.get(node.id, 0)),
         ))
     return out
 
@@ -175,3 +182,31 @@ def totals(cur: duckdb.DuckDBPyConnection, day: dt.date) -> dict[str, int]:
         "WHERE ? BETWEEN y.starts_on AND y.ends_on", [day]).fetchone()[0]
     teachers = cur.execute("SELECT count(*) FROM staff_member WHERE position = 'teacher' AND active").fetchone()[0]
     return {"pupils": int(pupils), "schools": int(schools), "classes": int(classes), "teachers": int(teachers)}
+
+
+@dataclass(frozen=True)
+class MergeState:
+    """How far the warehouse has merged the inbox."""
+
+    merged_through: int
+    merged_at: dt.datetime | None
+    inbox_through: int
+    pending_batches: int
+
+
+def merge_state(cur: duckdb.DuckDBPyConnection, session: Session) -> MergeState:
+    """The merger's position (warehouse) against the inbox's latest batch and the batches still waiting."""
+    merged_through, merged_at = cur.execute("SELECT merged_through, merged_at FROM _merge_state").fetchone()
+    pending = session.scalar(
+        select(func.count()).select_from(InboxBatch).where(InboxBatch.id > merged_through)) or 0
+    return MergeState(int(merged_through), merged_at, inbox_through(session), int(pending))
+
+
+def inbox_through(session: Session) -> int:
+    """Id of the latest batch in the inbox (0 when empty)."""
+    return int(session.scalar(select(func.max(InboxBatch.id))) or 0)
+
+
+def merged_through(cur: duckdb.DuckDBPyConnection) -> int:
+    """Id of the last inbox batch merged into the warehouse."""
+    return int(cur.execute("SELECT merged_through FROM _merge_state").fetchone()[0])

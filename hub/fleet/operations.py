@@ -70,15 +70,34 @@ def load_identity(session: Session, keys_path: Path) -> HubKeys:
     return HubKeys(identity.hub_id, keys, {keys.public.kid: keys})
 
 
-def add_institution(session: Session, *, rspo: str, name: str, kind: str, district: str | None = None) -> Institution:
-    """Register (or update) an institution the city runs."""
+MAX_NAME, MAX_DISTRICT = 300, 100  # the column sizes (SQLite would not enforce them)
+
+
+def institution_problems(*, rspo: str, name: str, kind: str, district: str | None = None) -> list[FleetError]:
+    """Every rule an institution's data breaks (empty: acceptable), so a form can show them all at once."""
+    problems = []
     rspo = rspo.strip()
-    if not rspo.isdigit() or not 1 <= len(rspo) <= 10:
-        raise FleetError("rspo", "the RSPO number has 1-10 digits")
+    # isascii(): str.isdigit() also accepts digits of other scripts ("١٢٣") and superscripts
+    if not (rspo.isascii() and rspo.isdigit()) or not 1 <= len(rspo) <= 10:
+        problems.append(FleetError("rspo", "the RSPO number has 1-10 digits"))
     if kind not in INSTITUTION_KINDS:
-        raise FleetError("kind", f"kind must be one of {', '.join(INSTITUTION_KINDS)}")
+        problems.append(FleetError("kind", f"kind must be one of {', '.join(INSTITUTION_KINDS)}"))
     if not name.strip():
-        raise FleetError("name", "the institution needs a name")
+        problems.append(FleetError("name", "the institution needs a name"))
+    elif len(name.strip()) > MAX_NAME:
+        problems.append(FleetError("name_length", f"the name has more than {MAX_NAME} characters"))
+    if district is not None and len(district.strip()) > MAX_DISTRICT:
+        problems.append(FleetError("district_length", f"the district has more than {MAX_DISTRICT} characters"))
+    return problems
+
+
+def add_institution(session: Session, *, rspo: str, name: str, kind: str, district: str | None = None) -> Institution:
+    """Register (or update) an institution the city runs; raise the first of :func:`institution_problems`."""
+    problems = institution_problems(rspo=rspo, name=name, kind=kind, district=district)
+    if problems:
+        raise problems[0]
+    rspo = rspo.strip()
+    district = (district or "").strip() or None
     institution = session.get(Institution, rspo)
     if institution is None:
         institution = Institution(rspo=rspo, name=name.strip(), kind=kind, district=district)

@@ -83,12 +83,12 @@ def prepare(db: Database, backups: Path) -> str:
         fcntl.flock(lock, fcntl.LOCK_EX)
         zsqlite.verify(db.engine, quick_check=db.path.exists() and db.path.stat().st_size > 0)
         with db.engine.connect() as conn:
-            before = MigrationContext.configure(conn).get_current_revision()
-        head = ScriptDirectory.from_config(alembic_config(db.engine)).get_current_head()
+            before = "+".join(sorted(MigrationContext.configure(conn).get_current_heads())) or None
+        head = "+".join(sorted(ScriptDirectory.from_config(alembic_config(db.engine)).get_heads()))
         if before == head:
             return "up to date"
         if before is not None:
             stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
             zsqlite.backup(db.engine, backups / f"pre-migrate-{before}-{stamp}.sqlite")
-        command.upgrade(alembic_config(db.engine), "head")
+        command.upgrade(alembic_config(db.engine), "heads")
         return f"migrated {before or 'empty'} -> {head}"

@@ -74,14 +74,15 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def current_revision(engine: Engine) -> str | None:
-    """The Alembic revision the database is at, or None for an empty database."""
+    """The Alembic revision(s) the database is at ("a+b" when feature branches are unmerged), or None."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        heads = MigrationContext.configure(conn).get_current_heads()
+    return "+".join(sorted(heads)) or None
 
 
 def head_revision(engine: Engine) -> str | None:
-    """The newest revision this code ships."""
-    return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    """The newest revision(s) this code ships, in the form of :func:`current_revision`."""
+    return "+".join(sorted(ScriptDirectory.from_config(alembic_config(engine)).get_heads())) or None
 
 
 def prepare(db: Database, backups: Path) -> str:
@@ -105,7 +106,7 @@ def prepare(db: Database, backups: Path) -> str:
             if before is not None:
                 stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
                 zsqlite.backup(db.engine, backups / f"pre-migrate-{before}-{stamp}.sqlite")
-            command.upgrade(alembic_config(db.engine), "head")
+            command.upgrade(alembic_config(db.engine), "heads")
             outcome = f"migrated {before or 'empty'} -> {head}"
         with db.engine.begin() as conn:
             capture.install(conn)

@@ -4,16 +4,17 @@ from node_agent.audit.models import AuditEvent
 from node_agent.auth.models import LoginAttempt, UserAccount
 from node_agent.register.models import ClassUnit, Enrolment, Guardian, Pupil, PupilGuardian
 from node_agent.school.models import School, SchoolYear, Subject
-from node_agent.staff.models import StaffMember
+from node_agent.staff.models import StaffMember, TeachingAssignment
 from node_agent.sync.models import DownlinkMessage, OutboxChange, SyncRun, SyncState
 
 SYNCED_MODELS = {
     model.__tablename__: model
-    for model in (School, SchoolYear, Subject, StaffMember, ClassUnit, Pupil, Guardian, PupilGuardian, Enrolment)
+    for model in (School, SchoolYear, Subject, StaffMember, ClassUnit, Pupil, Guardian, PupilGuardian, Enrolment,
+                  TeachingAssignment)
 }
 
 __all__ = [
     "AuditEvent", "ClassUnit", "DownlinkMessage", "Enrolment", "Guardian", "LoginAttempt", "OutboxChange", "Pupil",
     "PupilGuardian", "School", "SchoolYear", "StaffMember", "Subject", "SYNCED_MODELS", "SyncRun", "SyncState",
-    "UserAccount",
+    "TeachingAssignment", "UserAccount",
 ]

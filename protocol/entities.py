@@ -114,7 +114,9 @@ def _pupil_identity(record: Mapping[str, Any]) -> list[FieldError]:
     return []
 
 
-def _date_order(start: str, end: str, end_label: str) -> RecordCheck:
+def date_order(start: str, end: str, end_label: str) -> RecordCheck:
+    """A record rule: ``end`` (when given) is not before ``start``; the hub mirrors it in SQL."""
+
     def check(record: Mapping[str, Any]) -> list[FieldError]:
         first, last = parse_date(record.get(start) or ""), parse_date(record.get(end) or "")
         if first is not None and last is not None and last < first:
@@ -123,6 +125,7 @@ def _date_order(start: str, end: str, end_label: str) -> RecordCheck:
         return []
 
     check.__doc__ = f"{end} is not before {start}"
+    check.date_order = (start, end)  # type: ignore[attr-defined]  # read by hub.warehouse.checks
     return check
 
 
@@ -159,12 +162,15 @@ ADDRESS = (
 ENTITIES: dict[str, Entity] = {}
 
 
-def _register(entity: Entity) -> Entity:
+def register(entity: Entity) -> Entity:
+    """Add ``entity`` to the registry (feature modules such as ``entities_gradebook`` call this)."""
+    if entity.name in ENTITIES:
+        raise ValueError(f"entity {entity.name!r} registered twice")
     ENTITIES[entity.name] = entity
     return entity
 
 
-SCHOOL = _register(Entity("school", 1, N_("school"), (
+SCHOOL = register(Entity("school", 1, N_("school"), (
     Field("id", U, N_("identifier"), required=True),
     _text("rspo", N_("RSPO number"), 10, required=True, check="rspo"),
     _text("name", N_("school name"), 300, required=True),
@@ -175,14 +181,14 @@ SCHOOL = _register(Entity("school", 1, N_("school"), (
     _text("district", N_("district"), 100),
 )))
 
-SCHOOL_YEAR = _register(Entity("school_year", 1, N_("school year"), (
+SCHOOL_YEAR = register(Entity("school_year", 1, N_("school year"), (
     Field("id", U, N_("identifier"), required=True),
     _text("label", N_("school year"), 9, required=True, check="school_year"),
     Field("starts_on", D, N_("start date"), required=True),
     Field("ends_on", D, N_("end date"), required=True),
-), record_checks=(_date_order("starts_on", "ends_on", N_("end date")), _school_year_label)))
+), record_checks=(date_order("starts_on", "ends_on", N_("end date")), _school_year_label)))
 
-STAFF_MEMBER = _register(Entity("staff_member", 1, N_("staff member"), (
+STAFF_MEMBER = register(Entity("staff_member", 1, N_("staff member"), (
     Field("id", U, N_("identifier"), required=True),
     _text("first_name", N_("first name"), 100, required=True, privacy=Privacy.DROP),
     _text("last_name", N_("last name"), 100, required=True, privacy=Privacy.DROP),
@@ -192,13 +198,13 @@ STAFF_MEMBER = _register(Entity("staff_member", 1, N_("staff member"), (
     Field("active", B, N_("active"), required=True),
 )))
 
-SUBJECT = _register(Entity("subject", 1, N_("subject"), (
+SUBJECT = register(Entity("subject", 1, N_("subject"), (
     Field("id", U, N_("identifier"), required=True),
     _text("code", N_("subject code"), 20, required=True),
     _text("name", N_("subject name"), 150, required=True),
 )))
 
-CLASS_UNIT = _register(Entity("class_unit", 1, N_("class"), (
+CLASS_UNIT = register(Entity("class_unit", 1, N_("class"), (
     Field("id", U, N_("identifier"), required=True),
     Field("school_year_id", U, N_("school year"), required=True, ref="school_year"),
     Field("level", INT, N_("level"), required=True, min_value=0, max_value=8),
@@ -207,7 +213,7 @@ CLASS_UNIT = _register(Entity("class_unit", 1, N_("class"), (
     Field("tutor_id", U, N_("class tutor"), ref="staff_member"),
 )))
 
-PUPIL = _register(Entity("pupil", 1, N_("pupil"), (
+PUPIL = register(Entity("pupil", 1, N_("pupil"), (
     Field("id", U, N_("identifier"), required=True),
     _text("pesel", N_("PESEL"), 11, check="pesel", privacy=Privacy.IDENTIFIER),
     Field("document_type", E, N_("identity document type"), choices=DOCUMENT_TYPES, privacy=Privacy.DROP),
@@ -222,7 +228,7 @@ PUPIL = _register(Entity("pupil", 1, N_("pupil"), (
     _text("register_number", N_("register number"), 20, privacy=Privacy.DROP),
 ), record_checks=(_pupil_identity,)))
 
-GUARDIAN = _register(Entity("guardian", 1, N_("guardian"), (
+GUARDIAN = register(Entity("guardian", 1, N_("guardian"), (
     Field("id", U, N_("identifier"), required=True),
     _text("first_name", N_("first name"), 100, required=True, privacy=Privacy.DROP),
     _text("last_name", N_("last name"), 100, required=True, privacy=Privacy.DROP),
@@ -231,7 +237,7 @@ GUARDIAN = _register(Entity("guardian", 1, N_("guardian"), (
     *ADDRESS,
 )))
 
-PUPIL_GUARDIAN = _register(Entity("pupil_guardian", 1, N_("pupil's guardian"), (
+PUPIL_GUARDIAN = register(Entity("pupil_guardian", 1, N_("pupil's guardian"), (
     Field("id", U, N_("identifier"), required=True),
     Field("pupil_id", U, N_("pupil"), required=True, ref="pupil"),
     Field("guardian_id", U, N_("guardian"), required=True, ref="guardian"),
@@ -240,7 +246,7 @@ PUPIL_GUARDIAN = _register(Entity("pupil_guardian", 1, N_("pupil's guardian"), (
     Field("may_receive_info", B, N_("may receive information"), required=True),
 )))
 
-ENROLMENT = _register(Entity("enrolment", 1, N_("enrolment"), (
+ENROLMENT = register(Entity("enrolment", 1, N_("enrolment"), (
     Field("id", U, N_("identifier"), required=True),
     Field("pupil_id", U, N_("pupil"), required=True, ref="pupil"),
     Field("class_id", U, N_("class"), required=True, ref="class_unit"),
@@ -248,7 +254,19 @@ ENROLMENT = _register(Entity("enrolment", 1, N_("enrolment"), (
     Field("ends_on", D, N_("end date")),
     Field("admission_reason", E, N_("reason for admission"), required=True, choices=ADMISSION_REASONS),
     Field("leaving_reason", E, N_("reason for leaving"), choices=LEAVING_REASONS),
-), record_checks=(_date_order("starts_on", "ends_on", N_("end date")), _leaving_reason)))
+), record_checks=(date_order("starts_on", "ends_on", N_("end date")), _leaving_reason)))
+
+
+TEACHING_ASSIGNMENT = register(Entity("teaching_assignment", 1, N_("teaching assignment"), (
+    Field("id", U, N_("identifier"), required=True),
+    Field("staff_member_id", U, N_("teacher"), required=True, ref="staff_member"),
+    Field("subject_id", U, N_("subject"), required=True, ref="subject"),
+    Field("class_id", U, N_("class"), required=True, ref="class_unit"),
+    _text("group_name", N_("group"), 50),
+    Field("hours_per_week", INT, N_("hours per week"), min_value=0, max_value=40),
+    Field("starts_on", D, N_("start date"), required=True),
+    Field("ends_on", D, N_("end date")),
+), record_checks=(date_order("starts_on", "ends_on", N_("end date")),)))
 
 
 def schema_set() -> dict[str, int]:
@@ -268,3 +286,8 @@ def dependency_order() -> list[str]:
             ordered.append(name)
             del pending[name]
     return ordered
+
+
+# --- feature modules ------------------------------------------------------------------------------
+# Each feature's entities live in their own module, which calls register(); importing them here keeps
+# ENTITIES complete for whoever imports this module. Keep one line per module, in dependency order.

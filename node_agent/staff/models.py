@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, String
+import datetime as dt
+
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from node_agent.db import Base
@@ -26,3 +28,21 @@ class StaffMember(Base):
     def full_name(self) -> str:
         """First and last name."""
         return f"{self.first_name} {self.last_name}"
+
+
+class TeachingAssignment(Base):
+    """Who teaches which subject to which class (or a group of it), from a date: synced ``teaching_assignment``.
+
+    The input for the gradebook (a teacher's classes) and the organisation sheet (hours per week).
+    """
+
+    __tablename__ = "teaching_assignment"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    staff_member_id: Mapped[str] = mapped_column(ForeignKey("staff_member.id"), index=True)
+    subject_id: Mapped[str] = mapped_column(ForeignKey("subject.id"))
+    class_id: Mapped[str] = mapped_column(ForeignKey("class_unit.id"), index=True)
+    group_name: Mapped[str | None] = mapped_column(String(50))
+    hours_per_week: Mapped[int | None] = mapped_column(Integer)
+    starts_on: Mapped[dt.date] = mapped_column(Date)
+    ends_on: Mapped[dt.date | None] = mapped_column(Date)

@@ -29,6 +29,7 @@ IDS = {
     "guardian": "6192a0c4-e365-427e-90bd-7f84e9dacb0c",
     "pupil_guardian": "72a3b1d5-f476-438f-a1ce-8095faebdc1d",
     "enrolment": "83b4c2e6-0587-4490-b2df-91a60bfced2e",
+    "teaching_assignment": "94c5d3f7-1698-45a1-83e0-a2b71c0dfe3f",
 }
 
 
@@ -98,6 +99,16 @@ def valid(entity: str, **overrides: Any) -> dict[str, Any]:
             "starts_on": "2026-09-01",
             "admission_reason": "catchment_area",
         },
+        "teaching_assignment": {
+            "id": IDS["teaching_assignment"],
+            "staff_member_id": IDS["staff_member"],
+            "subject_id": IDS["subject"],
+            "class_id": IDS["class_unit"],
+            "group_name": "gr. 1 – język niemiecki",
+            "hours_per_week": 4,
+            "starts_on": "2026-09-01",
+        },
+        # Feature modules (protocol/entities_*.py) add a valid record of each of their entities here.
     }
     record = {**records[entity], **overrides}
     return {k: v for k, v in record.items() if v is not None}

@@ -21,6 +21,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("web.host", str, "127.0.0.1", "Address the hub's web server listens on."),
     Option("web.port", int, 8000, "TCP port of the hub's web server."),
     Option("web.threads", int, 16, "Worker threads of the hub's web process."),
+    Option("web.public_url", str, None,
+           "The hub's address as schools reach it (https://…); shown in enrolment commands. Default: as requested."),
     Option("web.secure_cookies", bool, False, "Send cookies only over HTTPS (enable behind TLS)."),
     Option("web.require_totp", bool, True, "City admins must use a TOTP code (two-factor login)."),
     Option("web.session_idle_minutes", int, 30, "Log out after this many idle minutes."),

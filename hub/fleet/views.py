@@ -155,8 +155,9 @@ def _issue(rspo: str):  # type: ignore[no-untyped-def]
     token = ops.issue_token(db(), rspo=rspo, created_by=current_user().username, hours=settings["sync.token_hours"])
     record = queries.tokens(db(), utcnow(), rspo)[0]
     log.info("enrolment code issued by=%s rspo=%s expires=%s", _me(), rspo, record.token.expires_at.isoformat())
+    hub_url = (settings["web.public_url"] or request.url_root).rstrip("/")
     return render_template(
-        "fleet/token_issued.html", token=token, record=record, hub_url=request.url_root.rstrip("/"),
+        "fleet/token_issued.html", token=token, record=record, hub_url=hub_url,
         hub_fingerprint=runtime().keys.current.public.fingerprint,
     )
 

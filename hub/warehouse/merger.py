@@ -66,10 +66,12 @@ class Warehouse:
             self.con.execute("INSERT INTO _merge_state VALUES (1, 0, now())")
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
-        """A cursor for one thread (readers: dashboards, exports)."""
-        cur = self.con.cursor()
-        checks.install_macros(cur)
-        return cur
+        """A cursor for one thread (readers: dashboards, exports).
+
+        The macros live in the warehouse's catalog (installed once when it is opened): creating
+        them again per cursor would be a catalog write racing with the merger's transaction.
+        """
+        return self.con.cursor()
 
     def close(self) -> None:
         """Close the database file."""

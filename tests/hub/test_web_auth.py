@@ -99,12 +99,12 @@ def test_deactivated_account_cannot_log_in(web_hub, anonymous):
 
 def test_logout_ends_the_session_and_kills_copies_of_the_cookie(web_app):
     client = login_as(web_app, "admin")
-    stolen = client.client.get_cookie("zszo_session").value
+    stolen = client.client.get_cookie("zszo_session_8000").value
     response = client.post("/logout", token_from="/account")
     assert response.headers["Location"] == "/login"
     assert "Wylogowano." in text(client.get("/login"))
     replay = web_app.test_client()
-    replay.set_cookie("zszo_session", stolen)
+    replay.set_cookie("zszo_session_8000", stolen)
     assert replay.get("/dashboard").status_code == 302
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from hub.fleet import operations as fleet
 from hub.fleet.models import EnrolmentToken, Institution, Node
 from node_agent.school import operations as school_ops
-from tests.hub.web_factories import hub_app, login_as, squash, text
+from tests.hub.web_factories import hub_app, login_as, squash, start_test_hub, text
 from tests.sync.helpers import HubServer, SchoolNode, make_node
 
 RSPO, NAME = "100101", "Szkoła Podstawowa nr 1 im. Marii Skłodowskiej-Curie"
@@ -156,6 +156,18 @@ def test_code_is_shown_once_with_instructions_and_stored_hashed(web_hub, as_user
         assert token not in listing and record.token_sha256 not in listing
         assert "<td>admin</td>" in listing and "<td>ważny, jeszcze nieużyty</td>" in listing
     assert token not in caplog.text and "enrolment code issued by=admin rspo=100101" in caplog.text
+
+
+def test_enrolment_command_uses_the_public_url_behind_a_proxy(tmp_path):
+    hub = start_test_hub(tmp_path / "hub", **{"web.public_url": "https://hub.edu.radom.pl/"})
+    try:
+        _add(hub)
+        admin = login_as(hub_app(hub), "admin")
+        page = text(admin.post(f"/fleet/institutions/{RSPO}/token", token_from=f"/fleet/institutions/{RSPO}"))
+        token = _issued_token(page)
+        assert f"zszo node enrol --hub-url https://hub.edu.radom.pl --token {token}" in page
+    finally:
+        hub.close()
 
 
 def test_code_from_the_codes_page_needs_a_listed_institution(web_hub, as_user):

@@ -97,13 +97,13 @@ def test_101st_failure_is_throttled_even_with_the_right_password(web, db, pl):
 
 def test_logout_ends_the_session_and_kills_copies_of_the_cookie(app, as_user):
     client = as_user("sekretariat")
-    stolen = client.client.get_cookie("zszo_session").value
+    stolen = client.client.get_cookie("zszo_session_8080").value
     response = client.logout()
     assert response.headers["Location"] == "/login"
     assert "Wylogowano." in text(client.get("/login"))
     assert client.get("/pupils").status_code == 302
     replay = app.test_client()
-    replay.set_cookie("zszo_session", stolen)
+    replay.set_cookie("zszo_session_8080", stolen)
     assert replay.get("/pupils").status_code == 302
 
 
@@ -339,7 +339,7 @@ def test_account_messages_match_the_shared_account_rules():
 
 
 def _cookie(app, client) -> dict:
-    value = client.client.get_cookie("zszo_session").value
+    value = client.client.get_cookie("zszo_session_8080").value
     return app.session_interface.get_signing_serializer(app).loads(value)
 
 

@@ -128,7 +128,8 @@ def test_cookie_is_host_prefixed_and_secure_behind_tls(make_app):
 
 def test_plain_http_cookie_is_httponly_and_lax(web):
     cookie = web.login("sekretariat").headers["Set-Cookie"]
-    assert cookie.startswith("zszo_session=") and "; HttpOnly" in cookie and "; SameSite=Lax" in cookie
+    assert cookie.startswith("zszo_session_8080=")  # the port: see security.session_cookie_name
+    assert "; HttpOnly" in cookie and "; SameSite=Lax" in cookie
     assert "; Secure" not in cookie
 
 

@@ -93,7 +93,8 @@ def init_app(app: Flask, settings: Mapping[str, Any], chrome: ChromeProvider) ->
     ``paths.secret_key`` options, which node and hub declare alike)."""
     app.secret_key = security.load_or_create_secret_key(Path(settings["paths.secret_key"]))
     security.configure_cookies(
-        app, secure=settings["web.secure_cookies"], max_hours=settings["web.session_max_hours"]
+        app, secure=settings["web.secure_cookies"], max_hours=settings["web.session_max_hours"],
+        port=settings["web.port"],
     )
     app.config["MAX_CONTENT_LENGTH"] = MAX_FORM_BYTES
     app.jinja_env.autoescape = True  # also for templates without .html, should any appear

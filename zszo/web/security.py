@@ -64,14 +64,23 @@ def load_or_create_secret_key(path: Path) -> bytes:
     return key
 
 
-def configure_cookies(app: Flask, *, secure: bool, max_hours: int) -> None:
+def session_cookie_name(*, secure: bool, port: int) -> str:
+    """``__Host-zszo_session`` over HTTPS; ``zszo_session_<port>`` over plain HTTP.
+
+    Browsers keep cookies per host, not per port: without the port a hub and a node (or two
+    nodes) on one machine — the demo city, a developer's laptop — would log each other out.
+    """
+    return "__Host-" + SESSION_COOKIE if secure else f"{SESSION_COOKIE}_{port}"
+
+
+def configure_cookies(app: Flask, *, secure: bool, max_hours: int, port: int) -> None:
     """Session cookie: HttpOnly, SameSite=Lax; over HTTPS also Secure with the ``__Host-`` prefix.
 
     ``__Host-`` makes browsers refuse the cookie unless it is Secure, has Path=/ and no Domain,
     so a sibling host on the school network cannot plant or read it.
     """
     app.config.update(
-        SESSION_COOKIE_NAME=("__Host-" if secure else "") + SESSION_COOKIE,
+        SESSION_COOKIE_NAME=session_cookie_name(secure=secure, port=port),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=secure,

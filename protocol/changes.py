@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from protocol import upcast
 from protocol.entities import ENTITIES
 from protocol.errors import PayloadInvalid, UnsupportedVersion
 
@@ -109,13 +110,26 @@ def check_lines(payload: bytes, *, first_seq: int, last_seq: int, count: int,
             _diagnose(line, expected, schema)
         seq, name, version, _pk, op, _ts, _ts_digits, data = m.groups()  # type: ignore[union-attr]
         entity = entities.get(name)
-        if (int(seq) != expected or entity is None or not 1 <= int(version) <= entity.version
+        if (int(seq) != expected or entity is None
+                or (int(version) != entity.version and not upcast.supported(name, int(version)))
                 or (schema is not None and schema.get(name) != int(version))
                 or op not in OPS or (op == UPSERT) == (data == "null")):
             _diagnose(line, expected, schema)
         out.append((name, line))
         expected += 1
     return out
+
+
+def check_count(payload: bytes, count: int) -> None:
+    """The structure a receiver can check of a batch whose schema it does not know yet: UTF-8
+    text of exactly ``count`` lines. Raise :class:`PayloadInvalid` otherwise."""
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PayloadInvalid("payload is not UTF-8") from exc
+    found = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+    if found != count:
+        raise PayloadInvalid(f"expected {count} changes, found {found}")
 
 
 def _diagnose(line: str, expected: int, schema: dict[str, int] | None) -> None:
@@ -157,7 +171,7 @@ def _first_problem(records: list[Any], first_seq: int, schema: dict[str, int] | 
         entity = ENTITIES.get(name) if type(name) is str else None
         if entity is None:
             raise PayloadInvalid(f"change {expected}: unknown entity {name!r}")
-        if type(version) is not int or version > entity.version or version < 1:
+        if type(version) is not int or not upcast.supported(name, version):
             raise UnsupportedVersion(f"change {expected}: {name} v{version!r}")
         if schema is not None and schema.get(name) != version:
             raise PayloadInvalid(f"change {expected}: version differs from the header's schema set")

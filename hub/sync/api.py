@@ -11,6 +11,7 @@ disk answer 503 with ``Retry-After`` and never an ack.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import sqlite3
@@ -68,6 +69,35 @@ def storage_error(exc: OperationalError) -> Response:
     return mapped
 
 
+# What this hub speaks, sent in /hello; a node refuses to sync with a hub lacking what it needs.
+CAPABILITIES = ("signed_requests", "upcast", "held_batches", "downlink_v1")
+
+
+def _reported(params: dict) -> dict[str, Any]:
+    """The node's self-description in a pull request (all optional): software, schema, clock.
+
+    Raises ValueError for malformed values; the request is signed, so they come from the node.
+    """
+    out: dict[str, Any] = {}
+    if "software" in params:
+        if type(params["software"]) is not str or len(params["software"]) > 40:
+            raise ValueError("software must be a short string")
+        out["software"] = params["software"]
+    if "schema" in params:
+        schema = params["schema"]
+        if (type(schema) is not dict or len(schema) > 500
+                or not all(type(k) is str and len(k) <= 40 and type(v) is int for k, v in schema.items())):
+            raise ValueError("schema must map entity names to versions")
+        out["reported_schema"] = json.dumps(schema, sort_keys=True)
+    if "clock" in params:
+        try:
+            clock = dt.datetime.strptime(str(params["clock"]), "%Y-%m-%dT%H:%M:%SZ")
+        except ValueError:
+            raise ValueError("clock must be UTC like 2026-09-01T08:00:00Z") from None
+        out["clock_skew_seconds"] = round((clock - utcnow()).total_seconds())
+    return out
+
+
 @bp.get("/hello")
 def hello() -> Response:
     """Public facts a node needs before enrolling or syncing."""
@@ -78,6 +108,8 @@ def hello() -> Response:
         "fingerprint": keys.current.public.fingerprint,
         "protocol": PROTOCOL_VERSION,
         "schema": schema_set(),
+        "capabilities": list(CAPABILITIES),
+        "time": utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
         "limits": {"max_envelope": _hub().limits.max_envelope, "max_payload": _hub().limits.max_payload},
     })
 
@@ -161,6 +193,7 @@ def pull_downlink() -> Response:
         after, backlog = int(params["after"]), params.get("backlog")
         if after < 0 or (backlog is not None and (type(backlog) is not int or backlog < 0)):
             raise ValueError("negative values")
+        reported = _reported(params)
     except (UnknownSender, RevokedSender, BadSignature) as exc:
         return _error(exc.http_status, exc.code, exc.detail)
     except (ValueError, KeyError, TypeError):
@@ -170,6 +203,8 @@ def pull_downlink() -> Response:
         contact.last_contact_at = utcnow()
         if backlog is not None:
             contact.reported_backlog = backlog
+        for name, value in reported.items():
+            setattr(contact, name, value)
         session.add(contact)
         sealed = downlink.seal_pending(session, node, after, hub.keys)
     if sealed is None:

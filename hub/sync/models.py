@@ -80,6 +80,10 @@ class NodeContact(Base):
     last_error_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     reported_backlog: Mapped[int | None] = mapped_column(Integer)
     current_epoch: Mapped[str | None] = mapped_column(String(64))
+    # What the node said about itself in its last signed downlink pull (capabilities, clock).
+    software: Mapped[str | None] = mapped_column(String(40))
+    reported_schema: Mapped[str | None] = mapped_column(Text)  # JSON {entity: version}
+    clock_skew_seconds: Mapped[int | None] = mapped_column(Integer)  # node clock minus hub clock
 
 
 class DownlinkEntry(Base):

@@ -18,16 +18,13 @@ import shutil
 import tempfile
 import threading
 import time
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-from sqlalchemy import select
 
 from hub.db import Database
-from hub.sync.models import InboxBatch
-from hub.warehouse import checks, pseudonym, schema
+from hub.warehouse import checks, plan, pseudonym, schema
 from protocol.entities import ENTITIES, dependency_order
 
 log = logging.getLogger(__name__)
@@ -44,6 +41,7 @@ class MergeReport:
     applied: int = 0
     rejected: int = 0
     merged_through: int = 0
+    held: int = 0  # batches of nodes ahead of this hub, held back in this cycle (see plan.py)
     seconds: float = 0.0
     per_entity: dict[str, int] = field(default_factory=dict)
 
@@ -61,6 +59,8 @@ class Warehouse:
         self._merge_lock = threading.Lock()
         for sql in schema.ddl():
             self.con.execute(sql)
+        for column in schema.add_missing_columns(self.con):
+            log.info("warehouse column added after an upgrade: %s", column)
         checks.install_macros(self.con)
         if self.con.execute("SELECT count(*) FROM _merge_state").fetchone()[0] == 0:
             self.con.execute("INSERT INTO _merge_state VALUES (1, 0, now())")
@@ -88,10 +88,10 @@ class Warehouse:
         total = MergeReport()
         while True:
             report = self.merge_once(db, max_changes=max_changes)
-            if report.batches == 0:
+            if report.batches == 0 and report.merged_through == total.merged_through and not report.held:
                 total.merged_through = report.merged_through
                 return total
-            for name in ("batches", "changes", "applied", "rejected", "seconds"):
+            for name in ("batches", "changes", "applied", "rejected", "held", "seconds"):
                 setattr(total, name, getattr(total, name) + getattr(report, name))
             for entity, count in report.per_entity.items():
                 total.per_entity[entity] = total.per_entity.get(entity, 0) + count
@@ -103,50 +103,54 @@ class Warehouse:
             started = time.perf_counter()
             cur = self.cursor()
             after = int(cur.execute("SELECT merged_through FROM _merge_state").fetchone()[0])
-            with db.reading() as session:
-                rows = session.execute(
-                    select(InboxBatch.id, InboxBatch.count).where(InboxBatch.id > after).order_by(InboxBatch.id)
-                    .limit(10_000)
-                ).all()
-                chosen, budget = [], 0
-                for inbox_id, count in rows:
-                    if chosen and budget + count > max_changes:
-                        break
-                    chosen.append(inbox_id)
-                    budget += count
-                batches = session.execute(
-                    select(InboxBatch.id, InboxBatch.node_id, InboxBatch.rspo, InboxBatch.payload_zlib,
-                           InboxBatch.first_seq, InboxBatch.last_seq)
-                    .where(InboxBatch.id.in_(chosen)).order_by(InboxBatch.id)
-                ).all() if chosen else []
+            work_plan = plan.make_plan(cur, db, after=after, max_changes=max_changes)
             report = MergeReport(merged_through=after)
-            if not batches:
+            if work_plan.empty:
                 return report
+            batches, released = work_plan.batches, set(work_plan.release)
             work = Path(tempfile.mkdtemp(prefix="merge-", dir=self.tmp_dir))
             try:
-                files = []
-                for inbox_id, _node, _rspo, payload, _first, _last in batches:
-                    path = work / f"{inbox_id}.jsonl"
-                    path.write_bytes(zlib.decompress(payload))
-                    files.append(str(path))
-                self._apply(cur, work, files, batches, report)
+                files, invalid = [], []
+                for row in batches:
+                    path = work / f"{row.id}.jsonl"
+                    reason = plan.write_payload(row, path, released=row.id in released)
+                    if reason is None:
+                        files.append(str(path))
+                    else:
+                        invalid.append((row, reason))
+                self._apply(cur, work, files, batches, report, work_plan, invalid)
             finally:
                 shutil.rmtree(work, ignore_errors=True)
             report.batches = len(batches)
-            report.merged_through = batches[-1][0]
+            report.held = len(work_plan.hold)
+            report.merged_through = work_plan.watermark
             report.seconds = time.perf_counter() - started
             log.info("merged %d batches (%d changes, %d rejected) up to inbox %d in %.2fs", report.batches,
                      report.changes, report.rejected, report.merged_through, report.seconds)
             return report
 
     def _apply(self, cur: duckdb.DuckDBPyConnection, work: Path, files: list[str], batches: list,
-               report: MergeReport) -> None:
+               report: MergeReport, work_plan: plan.Plan, invalid: list) -> None:
         cur.execute("BEGIN TRANSACTION")
         try:
+            if work_plan.hold:
+                cur.executemany("INSERT INTO _held VALUES (?, ?)", work_plan.hold)
+            if work_plan.release:
+                cur.execute("DELETE FROM _held WHERE list_contains(?, inbox_id)", [work_plan.release])
+            for row, reason in invalid:  # released batches failing the ingest's checks: rejected whole
+                log.warning("released batch %d of node %s rejected whole: %s", row.id, row.node_id, reason)
+                cur.execute("INSERT INTO rejected_change VALUES (?, ?, ?, NULL, '*', NULL, 'batch', ?, now())",
+                            [row.id, row.node_id, row.rspo, reason.partition(": ")[0]])
+                report.rejected += row.count
+            if not files:
+                cur.execute("UPDATE _merge_state SET merged_through = ?, merged_at = now()", [work_plan.watermark])
+                cur.execute("COMMIT")
+                return
             cur.execute("CREATE OR REPLACE TEMP TABLE _batch (inbox_id BIGINT, node_id VARCHAR, rspo VARCHAR, "
                         "first_seq BIGINT, last_seq BIGINT)")
             cur.executemany("INSERT INTO _batch VALUES (?, ?, ?, ?, ?)",
-                            [(b[0], b[1], b[2], b[4], b[5]) for b in batches])
+                            [(b.id, b.node_id, b.rspo, b.first_seq, b.last_seq) for b in batches
+                             if b.id not in {row.id for row, _ in invalid}])
             cur.execute(f"""
                 CREATE OR REPLACE TEMP TABLE _stage AS
                 SELECT b.inbox_id, b.node_id, b.rspo, c.seq, c.entity, c.v, c.pk, c.op, c.ts, c.data,
@@ -169,7 +173,7 @@ class Warehouse:
                 report.rejected += rejected
                 if applied or rejected:
                     report.per_entity[name] = applied
-            cur.execute("UPDATE _merge_state SET merged_through = ?, merged_at = now()", [batches[-1][0]])
+            cur.execute("UPDATE _merge_state SET merged_through = ?, merged_at = now()", [work_plan.watermark])
             cur.execute("COMMIT")
         except BaseException:
             cur.execute("ROLLBACK")
@@ -264,8 +268,10 @@ class Warehouse:
         cur.execute(f"DELETE FROM {name} WHERE id IN (SELECT CAST(pk AS UUID) FROM _chosen)")
         values = ", ".join(schema.value_expr(f, f"c._x[{entity.field_names.index(f.name) + 1}]")
                            for f in schema.kept_fields(entity))
+        # Columns by name: a warehouse upgraded in place has new fields' columns at the end.
+        target = ", ".join(column for column, _ in schema.columns(entity))
         cur.execute(f"""
-            INSERT INTO {name}
+            INSERT INTO {name} ({target})
             SELECT {values}{key_expr}, c.node_id, c.rspo, c.inbox_id, c.seq, c.ts
             FROM _chosen c {join} WHERE c.op = 'upsert'
         """)

@@ -76,6 +76,8 @@ def ddl() -> list[str]:
     statements = [
         "CREATE TABLE IF NOT EXISTS _merge_state (id INTEGER, merged_through BIGINT, merged_at TIMESTAMP)",
         "CREATE TABLE IF NOT EXISTS _schema_info (key VARCHAR, value VARCHAR)",
+        # Batches of nodes ahead of this hub's schema, acknowledged but not merged yet (plan.py).
+        "CREATE TABLE IF NOT EXISTS _held (inbox_id BIGINT, node_id VARCHAR)",
         """CREATE TABLE IF NOT EXISTS rejected_change (
             inbox_id BIGINT, node_id VARCHAR, rspo VARCHAR, seq BIGINT, entity VARCHAR, pk VARCHAR,
             field VARCHAR, code VARCHAR, rejected_at TIMESTAMP)""",
@@ -84,3 +86,21 @@ def ddl() -> list[str]:
         body = ", ".join(f"{name} {sql_type}" for name, sql_type in columns(entity))
         statements.append(f"CREATE TABLE IF NOT EXISTS {entity.name} ({body})")
     return statements
+
+
+def add_missing_columns(con) -> list[str]:  # type: ignore[no-untyped-def]
+    """After an upgrade that added fields to an entity, add their columns; return what was added.
+
+    Older rows get NULL in a new column, as an upcast record without the field would.
+    Columns are never dropped or retyped here: a version that removes a field keeps its column.
+    """
+    added = []
+    for entity in ENTITIES.values():
+        have = {row[0] for row in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = 'main'",
+            [entity.name]).fetchall()}
+        for name, sql_type in columns(entity):
+            if name not in have:
+                con.execute(f"ALTER TABLE {entity.name} ADD COLUMN {name} {sql_type}")
+                added.append(f"{entity.name}.{name}")
+    return added

@@ -15,13 +15,14 @@ node (a file lock shared by the scheduler and ``zszo node sync``).
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import fcntl
 import json
 import logging
 import secrets
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +31,12 @@ from requests.adapters import HTTPAdapter
 from sqlalchemy import func, select, text
 from urllib3.util.retry import Retry
 
+import zszo
 from node_agent.db import Database, utcnow
 from node_agent.sync import identity
 from node_agent.sync.downlink import apply_messages
 from node_agent.sync.models import OutboxChange, SyncRun
-from protocol import downlink, envelope
+from protocol import PROTOCOL_VERSION, downlink, envelope, upcast
 from protocol.acks import sign_request, verify_ack
 from protocol.entities import schema_set
 from protocol.errors import ProtocolError
@@ -66,6 +68,7 @@ class SyncReport:
     backlog: int = 0
     error: str | None = None
     error_code: str | None = None
+    notices: list[str] = field(default_factory=list)  # not errors: see messages.NOTICE_MESSAGES
 
 
 class HubClient:
@@ -176,6 +179,9 @@ def run_sync(settings: Settings, db: Database, trigger: str = "manual") -> SyncR
             with db.read_session() as session:
                 hub_url = identity.state(session).hub_url or settings["sync.hub_url"]
             client = client_for(settings, hub_url)
+            with db.read_session() as session:
+                hub_id = identity.state(session).hub_id
+            report.notices = negotiate(client, hub_id)
             push(db, client, keys, settings["sync.batch_max_changes"], report)
             pull(db, client, keys, report)
             if report.received_messages:  # applying them may have queued changes of our own
@@ -201,7 +207,48 @@ def run_sync(settings: Settings, db: Database, trigger: str = "manual") -> SyncR
                 run.finished_at, run.outcome = utcnow(), "ok" if report.ok else "error"
                 run.sent_changes, run.sent_batches = report.sent_changes, report.sent_batches
                 run.received_messages, run.error = report.received_messages, report.error
+                run.notices = ",".join(report.notices) or None
     return report
+
+
+SUPPORTED_PROTOCOLS = (PROTOCOL_VERSION,)
+REQUIRED_CAPABILITIES = frozenset({"signed_requests", "downlink_v1"})
+CLOCK_SKEW_NOTICE_SECONDS = 300
+
+
+def negotiate(client: HubClient, hub_id: str | None) -> list[str]:
+    """Start of every sync: check that the hub speaks our protocol; return notices for the school.
+
+    Raises :class:`SyncError` when syncing cannot work (another hub, an unknown protocol, a
+    missing capability). Schema differences are not errors: an older node's records are upcast
+    by the hub, and a newer node's batches are stored and held until the hub is upgraded —
+    the notice ``hub_behind`` says so. ``clock_skew`` warns of a wrong server clock (it breaks
+    staff's two-step login codes long before it troubles sync).
+    """
+    response = client.request("GET", "/api/v1/hello")
+    if response.status_code != 200:
+        raise _error_from(response)
+    try:
+        hello = response.json()
+        protocol, schema = hello["protocol"], hello["schema"]
+        capabilities = set(hello.get("capabilities") or ())
+    except (ValueError, KeyError, TypeError):
+        raise SyncError("protocol_mismatch", "the hub's /hello answer is not understood") from None
+    if hub_id is not None and hello.get("hub_id") != hub_id:
+        raise SyncError("wrong_hub", f"the server at this address is hub {hello.get('hub_id')!r}, not ours")
+    if protocol not in SUPPORTED_PROTOCOLS or not REQUIRED_CAPABILITIES <= capabilities:
+        missing = ", ".join(sorted(REQUIRED_CAPABILITIES - capabilities)) or "-"
+        raise SyncError("protocol_mismatch", f"hub protocol {protocol!r}, missing capabilities: {missing}")
+    notices = []
+    if type(schema) is dict and upcast.compare(schema_set(), schema) in ("remote_behind", "mixed"):
+        notices.append("hub_behind")
+    try:
+        hub_time = dt.datetime.strptime(str(hello.get("time")), "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        hub_time = None
+    if hub_time is not None and abs((utcnow() - hub_time).total_seconds()) > CLOCK_SKEW_NOTICE_SECONDS:
+        notices.append("clock_skew")
+    return notices
 
 
 def _read_batch(db: Database, after: int, limit: int) -> list[tuple[int, str]]:
@@ -275,7 +322,8 @@ def pull(db: Database, client: HubClient, keys: KeyPair, report: SyncReport) -> 
             hub_public = identity.hub_keys(row)
             backlog = session.scalar(select(func.count()).select_from(OutboxChange)) or 0
         assert node_id is not None and hub_id is not None
-        body = json.dumps({"after": after, "backlog": backlog}).encode()
+        body = json.dumps({"after": after, "backlog": backlog, "software": f"zszo-node/{zszo.__version__}",
+                           "schema": schema_set(), "clock": utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")}).encode()
         headers = sign_request(keys, node_id=node_id, method="POST", path="/api/v1/downlink", body=body,
                                nonce=secrets.token_hex(16))
         response = client.request("POST", "/api/v1/downlink", data=body,

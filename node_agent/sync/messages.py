@@ -23,6 +23,10 @@ ERROR_MESSAGES = {
     "bad_downlink": N_("A message from the city hub failed verification and was not applied."),
     "outbox_gap": N_("The local queue of changes is damaged. Contact the city IT department."),
     "already_running": N_("A synchronisation is already running."),
+    "wrong_hub": N_("The server at the hub's address is not the city hub this server is enrolled at. Contact the "
+                    "city IT department; nothing was sent."),
+    "protocol_mismatch": N_("The city hub runs a version of ZSZO this server cannot talk to. Contact the city IT "
+                            "department; the data stays safe here."),
     "error": N_("Synchronisation failed; it will be retried automatically."),
 }
 
@@ -30,3 +34,16 @@ ERROR_MESSAGES = {
 def message_for(code: str | None) -> str:
     """The message id for an error code (generic for codes without their own text)."""
     return ERROR_MESSAGES.get(code or "error", ERROR_MESSAGES["error"])
+
+
+NOTICE_MESSAGES = {
+    "hub_behind": N_("This server runs a newer version of ZSZO than the city hub. Data is sent and kept safe at "
+                     "the hub, but it reaches the city's reports only after the hub is upgraded."),
+    "clock_skew": N_("This server's clock differs from the city hub's by more than five minutes. Ask the IT "
+                     "department to set up time synchronisation (NTP): two-step login codes depend on it."),
+}
+
+
+def notices_for(codes: str | None) -> list[str]:
+    """Message ids for a comma-separated list of notice codes (unknown codes are skipped)."""
+    return [NOTICE_MESSAGES[c] for c in (codes or "").split(",") if c in NOTICE_MESSAGES]

@@ -63,6 +63,7 @@ class SyncRun(Base):
     received_messages: Mapped[int] = mapped_column(Integer, default=0)
     outcome: Mapped[str] = mapped_column(String(20), default="running")
     error: Mapped[str | None] = mapped_column(Text)
+    notices: Mapped[str | None] = mapped_column(String(200))  # comma-separated codes (messages.NOTICE_MESSAGES)
 
 
 class DownlinkMessage(Base):

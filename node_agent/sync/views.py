@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from node_agent.sync.messages import message_for
+from node_agent.sync.messages import message_for, notices_for
 from node_agent.sync.models import OutboxChange, SyncRun, SyncState
 from node_agent.web.context import current_user, database, db, release, roles_required
 from zszo.web.login import log_safe
@@ -41,6 +41,7 @@ def status():  # type: ignore[no-untyped-def]
     settings = current_app.config["ZSZO_SETTINGS"]
     hub_url = (state.hub_url if state else None) or settings["sync.hub_url"]
     error = _(message_for(state.last_error)) if state is not None and state.last_error else None
+    notices = [_(text) for text in notices_for(runs[0].notices)] if runs else []
     return render_template(
         "node/sync_status.html",
         state=state,
@@ -48,6 +49,7 @@ def status():  # type: ignore[no-untyped-def]
         runs=runs,
         hub_url=hub_url,
         error=error,
+        notices=notices,
         outcomes=OUTCOMES,
         triggers=TRIGGERS,
         can_sync=current_user().role == "admin",

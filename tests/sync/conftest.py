@@ -16,6 +16,7 @@ from tests.sync.helpers import (
     NAME_B,
     RSPO_A,
     RSPO_B,
+    FakeHub,
     HubServer,
     SchoolNode,
     Sender,
@@ -85,3 +86,11 @@ def node(hub: HubServer, node_factory: Callable[..., SchoolNode]) -> SchoolNode:
 def sender(hub: HubServer) -> Sender:
     """Real node keys of school A enrolled at ``hub`` over HTTP, for hand-made batches."""
     return enrol_sender(hub, RSPO_A, NAME_A)
+
+
+@pytest.fixture
+def fake_hub(hub: HubServer) -> Any:
+    """A :class:`FakeHub` in front of ``hub``, stopped at the end."""
+    fake = FakeHub(hub)
+    yield fake
+    fake.close()

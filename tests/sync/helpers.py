@@ -19,12 +19,13 @@ import tempfile
 import threading
 import uuid
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import requests
+from flask import Flask, Response, request
 from sqlalchemy import select, text
 from waitress import wasyncore
 from waitress.server import create_server
@@ -471,3 +472,28 @@ def join(header_bytes: bytes, signature: bytes, ciphertext: bytes) -> bytes:
 def header_of(data: bytes) -> dict[str, Any]:
     """The parsed header of an envelope."""
     return json.loads(split(data)[0])
+
+
+class FakeHub:
+    """A stand-in hub on 127.0.0.1 whose answers each test decides (a man in the middle, a buggy hub)."""
+
+    def __init__(self, real: HubServer) -> None:
+        app = Flask("fake_hub")
+        # /hello is passed through from the real hub (a man in the middle shows the hub's face).
+        self.on_hello: Callable[[], Any] = lambda: requests.get(real.url + "/api/v1/hello", timeout=10).json()
+        app.add_url_rule("/api/v1/hello", "hello", lambda: self.on_hello(), methods=["GET"])
+        self.on_batch: Callable[[bytes], Response] = lambda data: Response(status=500)
+        self.on_downlink: Callable[[bytes], Response] = lambda body: Response(status=204)
+        app.add_url_rule("/api/v1/batches", "batches", lambda: self.on_batch(request.get_data()), methods=["POST"])
+        app.add_url_rule("/api/v1/downlink", "downlink", lambda: self.on_downlink(request.get_data()),
+                         methods=["POST"])
+        self.server, self.thread = serve(app)
+
+    @property
+    def url(self) -> str:
+        """Base URL."""
+        return f"http://127.0.0.1:{self.server.effective_port}"
+
+    def close(self) -> None:
+        """Stop serving."""
+        stop(self.server, self.thread)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask, Response, jsonify, request
+from flask import Response, jsonify
 from sqlalchemy import select
 
 from hub.fleet.models import Node
@@ -31,43 +31,12 @@ from protocol.keys import KeyPair, PublicKeys
 from tests.sync.helpers import (
     RSPO_A,
     RSPO_B,
+    FakeHub,
     HubServer,
     SchoolNode,
     fill_register,
     header_of,
-    serve,
-    stop,
 )
-
-
-class FakeHub:
-    """A stand-in hub on 127.0.0.1 whose answers each test decides (a man in the middle, a buggy hub)."""
-
-    def __init__(self) -> None:
-        app = Flask("fake_hub")
-        self.on_batch: Callable[[bytes], Response] = lambda data: Response(status=500)
-        self.on_downlink: Callable[[bytes], Response] = lambda body: Response(status=204)
-        app.add_url_rule("/api/v1/batches", "batches", lambda: self.on_batch(request.get_data()), methods=["POST"])
-        app.add_url_rule("/api/v1/downlink", "downlink", lambda: self.on_downlink(request.get_data()),
-                         methods=["POST"])
-        self.server, self.thread = serve(app)
-
-    @property
-    def url(self) -> str:
-        """Base URL."""
-        return f"http://127.0.0.1:{self.server.effective_port}"
-
-    def close(self) -> None:
-        """Stop serving."""
-        stop(self.server, self.thread)
-
-
-@pytest.fixture
-def fake_hub() -> Any:
-    """A :class:`FakeHub`, stopped at the end."""
-    fake = FakeHub()
-    yield fake
-    fake.close()
 
 
 def hub_nodes(hub: HubServer) -> list[tuple[str, str, str]]:

@@ -132,12 +132,20 @@ def enrol(ctx: click.Context, hub_url: str, token: str) -> None:
 def sync(ctx: click.Context, trigger: str) -> None:
     """Send waiting changes to the hub now and fetch messages from it."""
     from node_agent.sync.client import run_sync
+    from node_agent.sync.messages import message_for, notices_for
+    from zszo.i18n import gettext_for
 
-    report = run_sync(_settings(ctx), _db(ctx), trigger)
+    settings = _settings(ctx)
+    report = run_sync(settings, _db(ctx), trigger)
+    text = gettext_for(settings["web.locale"])
     click.echo(f"sent {report.sent_changes} changes in {report.sent_batches} batches, "
                f"received {report.received_messages} messages, {report.backlog} changes waiting")
+    for notice in notices_for(",".join(report.notices)):
+        click.echo(f"note: {text(notice)}")
     if not report.ok:
-        raise click.ClickException(f"sync failed: {report.error}")
+        # The school's IT person reads this: the reason in the UI language, then the code and detail.
+        raise click.ClickException(f"sync failed: {text(message_for(report.error_code))} "
+                                   f"[{report.error_code}] {report.error or ''}".rstrip())
 
 
 @node.command()

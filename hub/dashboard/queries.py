@@ -127,6 +127,9 @@ class NodeStatus:
     last_error: str | None
     last_error_at: dt.datetime | None
     unmerged_batches: int | None  # None: the warehouse is not open in this process, so unknown
+    software: str | None = None  # as the node last reported it, e.g. "zszo-node/0.1.0"
+    clock_skew_seconds: int | None = None  # node clock minus hub clock at its last pull
+    held_batches: int = 0  # batches stored but held back: the node's schema is ahead of the hub's
 
 
 def node_statuses(session: Session, merged_through: int | None, node_id: str | None = None) -> list[NodeStatus]:
@@ -162,8 +165,15 @@ def node_statuses(session: Session, merged_through: int | None, node_id: str | N
             last_error=contact.last_error if contact else None,
             last_error_at=contact.last_error_at if contact else None,
             unmerged_batches=None if merged_through is None else int(unmerged.get(node.id, 0)),
+            software=contact.software if contact else None,
+            clock_skew_seconds=contact.clock_skew_seconds if contact else None,
         ))
     return out
+
+
+def held_batches(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Batches held back per node because the node is ahead of this hub's schema."""
+    return dict(cur.execute("SELECT node_id, count(*) FROM _held GROUP BY node_id").fetchall())
 
 
 def rejected_changes(cur: duckdb.DuckDBPyConnection, limit: int = 200) -> list[tuple]:

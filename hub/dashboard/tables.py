@@ -15,6 +15,8 @@ from hub.dashboard.queries import ClassSize, LevelSizeStats, NodeStatus, SchoolL
 from zszo.web.text import polish_key
 
 STALE_AFTER = dt.timedelta(hours=24)
+SILENT_AFTER = dt.timedelta(hours=48)  # silent servers are listed first: someone must go and look
+SKEW_TOLERANCE_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -96,11 +98,14 @@ class NodeLine:
     status: NodeStatus
     stale: bool  # an active node not heard from for over 24 hours (or never)
     failing: bool  # its latest contact ended in an error (an old error followed by success is history)
+    silent: bool = False  # an active node not heard from for over 48 hours (or never): on top of the list
+    skewed: bool = False  # its clock is more than five minutes off the hub's
+    held: bool = False  # it runs a newer schema than the hub: its data waits for the hub's upgrade
 
     @property
     def attention(self) -> bool:
         """True if the row is to be highlighted."""
-        return self.stale or self.failing
+        return self.stale or self.failing or self.skewed or self.held
 
 
 def node_lines(statuses: Iterable[NodeStatus], now: dt.datetime) -> list[NodeLine]:
@@ -111,6 +116,14 @@ def node_lines(statuses: Iterable[NodeStatus], now: dt.datetime) -> list[NodeLin
         stale = active and (s.last_contact_at is None or now - s.last_contact_at > STALE_AFTER)
         failing = active and s.last_error is not None and (
             s.last_success_at is None or s.last_error_at is None or s.last_error_at >= s.last_success_at)
-        lines.append(NodeLine(s, stale, failing))
-    lines.sort(key=lambda line: (polish_key(line.status.institution), line.status.node_id))
+        silent = active and (s.last_contact_at is None or now - s.last_contact_at > SILENT_AFTER)
+        skewed = active and s.clock_skew_seconds is not None and abs(s.clock_skew_seconds) > SKEW_TOLERANCE_SECONDS
+        lines.append(NodeLine(s, stale, failing, silent, skewed, held=s.held_batches > 0))
+    lines.sort(key=_line_order)
     return lines
+
+
+def _line_order(line: NodeLine) -> tuple:
+    """Silent servers first, the longest silent first (never heard from: first of all); then by name."""
+    silence_since = (line.status.last_contact_at or dt.datetime.min) if line.silent else dt.datetime.min
+    return (not line.silent, silence_since, polish_key(line.status.institution), line.status.node_id)

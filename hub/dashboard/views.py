@@ -8,6 +8,7 @@ writes anywhere. Administrators and analysts see the same figures.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -203,6 +204,9 @@ def _sync_data() -> dict[str, Any]:
     cursor = warehouse_cursor()
     merge = queries.merge_state(cursor, db()) if cursor is not None else None
     statuses = queries.node_statuses(db(), merge.merged_through if merge else None)
+    if cursor is not None:
+        held = queries.held_batches(cursor)
+        statuses = [dataclasses.replace(s, held_batches=held.get(s.node_id, 0)) for s in statuses]
     names = dict(db().execute(select(Institution.rspo, Institution.name)).all())
     rejected = queries.rejected_changes(cursor, REJECTED_SHOWN) if cursor is not None else None
     return {"lines": tables.node_lines(statuses, utcnow()), "merge": merge, "rejected": rejected,
@@ -223,10 +227,13 @@ def sync_nodes_csv():  # type: ignore[no-untyped-def]
     data = _sync_data()
     header = [_("Number in the RSPO register"), _("Institution"), _("Key status"), _("Last contact"), _("Last success"),
               _("Changes confirmed up to number"), _("Changes waiting on the school server"),
-              _("Batches waiting for the merge"), _("Last error"), _("Error code"), _("Needs attention")]
+              _("Batches waiting for the merge"), _("Batches waiting for the hub's upgrade"), _("Software version"),
+              _("Clock difference (seconds)"), _("Last error"), _("Error code"), _("Silent for over 48 hours"),
+              _("Needs attention")]
     rows = [[s.rspo, s.institution, labels.label(labels.NODE_STATES, s.status), s.last_contact_at,
-             s.last_success_at, s.acked_through, s.reported_backlog, s.unmerged_batches,
-             labels.sync_error(s.last_error) or None, labels.error_code(s.last_error), line.attention]
+             s.last_success_at, s.acked_through, s.reported_backlog, s.unmerged_batches, s.held_batches, s.software,
+             s.clock_skew_seconds, labels.sync_error(s.last_error) or None, labels.error_code(s.last_error),
+             line.silent, line.attention]
             for line in data["lines"] for s in [line.status]]
     return csv_response(f"synchronizacja-{today().isoformat()}.csv", header, rows)
 

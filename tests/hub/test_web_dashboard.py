@@ -9,9 +9,12 @@ Active teachers: 2 + 1 (a second one is inactive) + 1.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
+from hub.dashboard.queries import NodeStatus
+from hub.dashboard.tables import node_lines
 from hub.web.tables import csv_bytes
 from tests.hub.web_factories import DAY, LO2, P3, SP1, City, csv_rows, login_as, squash, tables, text
 from zszo.web.i18n import TIMEZONE
@@ -163,18 +166,19 @@ def test_sync_status_marks_stale_and_failing_servers_in_words(analyst, city: Cit
     assert "Serwery wymagające uwagi: 2 z 3." in html
     rows = tables(page)["Serwery szkół i ich synchronizacja"]
     assert rows[0] == ["Placówka", "Stan", "Ostatni kontakt", "Ostatni sukces", "Potwierdzone do zmiany nr",
-                       "Czeka na serwerze szkoły", "Paczki czekające na scalenie", "Ostatni błąd"]
+                       "Czeka na serwerze szkoły", "Paczki czekające na scalenie", "Wersja i zegar", "Ostatni błąd"]
     by_name = {row[0]: row for row in rows[1:]}
-    assert list(by_name) == [LO2.name, P3.name, SP1.name]
+    assert list(by_name) == [P3.name, LO2.name, SP1.name]  # silent for three days: on top
     assert by_name[LO2.name][1] == "⚠ wymaga uwagi ostatni kontakt zakończony błędem"
-    assert by_name[LO2.name][7].startswith(
+    assert by_name[LO2.name][8].startswith(
         "Brakuje wcześniejszych zmian z tego serwera (luka w numeracji), np. po odtworzeniu serwera miejskiego "
         "z kopii zapasowej. sequence_gap")
-    assert by_name[P3.name][1] == "⚠ wymaga uwagi brak kontaktu od ponad 24 h"
-    assert by_name[SP1.name][1] == "w porządku" and by_name[SP1.name][7] == "–"
+    assert by_name[P3.name][1] == "⚠ wymaga uwagi brak kontaktu od ponad 48 godz."
+    assert by_name[SP1.name][1] == "w porządku" and by_name[SP1.name][8] == "–"
     for rspo, row in ((p.rspo, by_name[p.name]) for p in (SP1, LO2, P3)):
         acked = city.nodes[rspo].state()["acked_through"]
         assert row[4] == str(acked) and row[6] == "0"
+        assert re.fullmatch(r"zszo-node/0\.1\.0 zegar -?[0-5] s", row[7]), row[7]  # one machine: no skew
     assert html.count('<tr class="row--attention">') == 2
 
 
@@ -199,9 +203,12 @@ def test_merger_state_and_rejected_changes(analyst, city: City):
 
 def test_sync_status_csv(analyst, city: City):
     rows = csv_rows(analyst.get("/dashboard/sync-nodes.csv"))
-    assert rows[0][:3] == ["Numer RSPO", "Placówka", "Stan klucza"] and rows[0][-2:] == ["Kod błędu", "Wymaga uwagi"]
-    assert [(r[0], r[2], r[9], r[10]) for r in rows[1:]] == [
-        (LO2.rspo, "aktywny", "sequence_gap", "tak"), (P3.rspo, "aktywny", "", "tak"), (SP1.rspo, "aktywny", "", "nie")]
+    assert rows[0][:3] == ["Numer RSPO", "Placówka", "Stan klucza"] and rows[0][-4:] == [
+        "Ostatni błąd", "Kod błędu", "Brak kontaktu od ponad 48 godzin", "Wymaga uwagi"]
+    assert [(r[0], r[2], r[8], r[9], r[12], r[13], r[14]) for r in rows[1:]] == [
+        (P3.rspo, "aktywny", "0", "zszo-node/0.1.0", "", "tak", "tak"),
+        (LO2.rspo, "aktywny", "0", "zszo-node/0.1.0", "sequence_gap", "nie", "tak"),
+        (SP1.rspo, "aktywny", "0", "zszo-node/0.1.0", "", "nie", "nie")]
 
 
 def test_dashboard_pages_show_no_personal_data(analyst):
@@ -223,4 +230,29 @@ def test_csv_cells_never_become_spreadsheet_formulas():
         "Szkoła;Uczniowie;Średnia",
         "\"'=HYPERLINK(\"\"http://x\"\")\";12;3,2",
         "\"'+48 Żółw; \"\"cytat\"\"\";-1;",
+    ]
+
+
+def test_node_lines_put_the_longest_silent_first_and_mark_clock_and_schema_problems():
+    now = dt.datetime(2026, 11, 28, 12, 0)
+
+    def status(name: str, contact_hours: float | None, **extra: object) -> NodeStatus:
+        contact = None if contact_hours is None else now - dt.timedelta(hours=contact_hours)
+        return NodeStatus(node_id=name, rspo="1", institution=name, status="active", fingerprint="f", enrolled_at=now,
+                          last_contact_at=contact, last_success_at=contact, acked_through=0, batches=0, changes=0,
+                          reported_backlog=0, last_error=None, last_error_at=None, unmerged_batches=0, **extra)
+
+    lines = node_lines([status("Ala", 1), status("Bocian", 49), status("Cis", None), status("Dąb", 24.5),
+                        status("Ełk", 72), status("Fiołek", 0.1, clock_skew_seconds=-301),
+                        status("Gil", 0.1, held_batches=2), status("Hel", 47.9, clock_skew_seconds=300)], now)
+    assert [(line.status.institution, line.silent, line.stale, line.skewed, line.held, line.attention)
+            for line in lines] == [
+        ("Cis", True, True, False, False, True),  # never heard from
+        ("Ełk", True, True, False, False, True),
+        ("Bocian", True, True, False, False, True),
+        ("Ala", False, False, False, False, False),
+        ("Dąb", False, True, False, False, True),
+        ("Fiołek", False, False, True, False, True),
+        ("Gil", False, False, False, True, True),
+        ("Hel", False, True, False, False, True),  # 300 s is within tolerance; 47.9 h is stale, not silent
     ]

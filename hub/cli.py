@@ -244,6 +244,16 @@ def admin_add(ctx: click.Context, username: str, display_name: str, role: str, p
     click.echo(f"user {username} created")
 
 
+def _attach_feature_groups() -> None:
+    """Command groups that live with their feature packages."""
+    from hub.dictionaries.cli import calendar
+
+    hub.add_command(calendar)
+
+
+_attach_feature_groups()
+
+
 def _stop_on_sigterm(_signum: int, _frame: object) -> None:
     """Turn SIGTERM (systemd stop, supervisors) into the same clean shutdown as Ctrl+C."""
     raise KeyboardInterrupt

@@ -1,10 +1,11 @@
 """Imports every hub model module so the metadata (and Alembic) sees all tables."""
 
 from hub.auth.models import HubLoginAttempt, HubUser
+from hub.dictionaries.models import CityDictionary
 from hub.fleet.models import EnrolmentToken, Institution, Node
 from hub.sync.models import DownlinkEntry, HubIdentity, InboxBatch, NodeContact, NodeSyncState, SecurityEvent
 
 __all__ = [
-    "DownlinkEntry", "EnrolmentToken", "HubIdentity", "HubLoginAttempt", "HubUser", "InboxBatch", "Institution",
+    "CityDictionary", "DownlinkEntry", "EnrolmentToken", "HubIdentity", "HubLoginAttempt", "HubUser", "InboxBatch", "Institution",
     "Node", "NodeContact", "NodeSyncState", "SecurityEvent",
 ]

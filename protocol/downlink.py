@@ -2,8 +2,9 @@
 
 Each message has a per-node sequence number that rises without gaps; the node applies them in
 order and refuses to go back (a lower number would mean a rolled-back or forged hub).
-Kinds so far: ``city_subjects`` (the city's subject dictionary) and ``notice`` (a message for
-the school's administrator). Unknown kinds are kept and reported by the node, never fatal.
+Kinds so far: ``city_subjects`` (the city's subject dictionary), ``city_calendar`` (one school
+year of the city's calendar, :mod:`protocol.calendar`) and ``notice`` (a message for the
+school's administrator). Unknown kinds are kept and reported by the node, never fatal.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 from protocol.errors import PayloadInvalid
 
-KINDS = ("city_subjects", "notice")
+KINDS = ("city_subjects", "city_calendar", "notice")
 SCHEMA = {"downlink": 1}
 
 

@@ -22,6 +22,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy.exc import OperationalError
 
 from hub.db import utcnow
+from hub.dictionaries import operations as dictionaries
 from hub.fleet import operations as fleet
 from hub.fleet.models import Node
 from hub.sync import downlink
@@ -128,6 +129,8 @@ def enrol() -> Response:
         with hub.db.transaction() as session:
             node = fleet.enrol_node(session, token=token, rspo=rspo, name=name, keys=keys)
             downlink.enqueue(session, node.id, "city_subjects", downlink.subjects_body())
+            for kind, body in dictionaries.current_bodies(session):
+                downlink.enqueue(session, node.id, kind, body)
             node_id, fingerprint = node.id, node.fingerprint
     except fleet.FleetError as exc:
         log.warning("enrolment refused for RSPO %s: %s", rspo.replace("\n", " ")[:12], exc.code)

@@ -8,10 +8,12 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from node_agent.dictionaries.operations import store_city_calendar
 from node_agent.records import ValidationFailed, apply_record
 from node_agent.school.models import Subject
 from node_agent.sync.models import DownlinkMessage
 from protocol import downlink
+from protocol.calendar import CalendarInvalid
 from protocol.fields import new_id
 
 log = logging.getLogger(__name__)
@@ -25,6 +27,13 @@ def apply_messages(session: Session, messages: list[downlink.Message]) -> None:
         outcome = "applied"
         if message.kind == "city_subjects":
             _apply_subjects(session, message.body)
+        elif message.kind == "city_calendar":
+            try:
+                with session.begin_nested():
+                    store_city_calendar(session, message.body, message.seq)
+            except CalendarInvalid as exc:  # kept for the admin; later messages still apply
+                log.warning("city calendar in downlink %d rejected: %s", message.seq, exc)
+                outcome = "rejected"
         elif message.kind == "notice":
             outcome = "stored"
         else:

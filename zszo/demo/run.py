@@ -13,6 +13,7 @@ real install. Everything listens on 127.0.0.1 only.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import signal
@@ -30,12 +31,15 @@ from typing import Any
 from hub import config as hub_config
 from hub.auth.operations import AccountError
 from hub.auth.operations import create_user as create_hub_user
+from hub.dictionaries.operations import publish_calendar
 from hub.fleet.operations import add_institution, issue_token
 from hub.runtime import build as build_hub
 from node_agent import config as node_config
 from node_agent.db import Database, prepare
 from node_agent.sync import identity
 from node_agent.sync.client import enrol, run_sync
+from protocol.calendar import standard_calendar
+from zszo.demo.generator import SCHOOL_YEAR
 from zszo.demo.load import MANIFEST, write_city
 from zszo.settings import render_toml
 
@@ -81,6 +85,17 @@ def port_free(port: int) -> bool:
         return sock.connect_ex((HOST, port)) != 0
 
 
+def _current_first_year() -> int:
+    today = dt.date.today()
+    return today.year if today.month >= 9 else today.year - 1
+
+
+def _winter_holidays(first_year: int) -> dt.date:
+    """The demo city's winter holidays: from the third Monday of January (the minister sets them per voivodeship)."""
+    january = dt.date(first_year + 1, 1, 1)
+    return january + dt.timedelta(days=(7 - january.weekday()) % 7 + 14)
+
+
 def prepare_city(root: Path, *, schools: int | None, seed: int, scale: float, jobs: int, hub_port: int,
                  node_port: int, sync_interval: int,
                  on_school: Callable[[dict[str, Any]], None] | None = None) -> CityInstall:
@@ -104,6 +119,10 @@ def prepare_city(root: Path, *, schools: int | None, seed: int, scale: float, jo
                 for school in manifest["schools"]:
                     add_institution(session, rspo=school["rspo"], name=school["name"], kind=school["kind"],
                                     district=school["district"])
+                # The generated school year's calendar, and this year's if the demo runs in another one.
+                for first_year in sorted({int(SCHOOL_YEAR["label"][:4]), _current_first_year()}):
+                    publish_calendar(session, standard_calendar(first_year, _winter_holidays(first_year)).to_body(),
+                                     by="demo")
                 try:
                     create_hub_user(session, username=HUB_ADMIN[0], display_name="Wydział Edukacji (demo)",
                                     role="admin", password=HUB_ADMIN[1])

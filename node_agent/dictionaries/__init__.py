@@ -1,0 +1,1 @@
+"""Dictionaries the city hub sends down (the school-year calendar), as this school received them."""

@@ -3,9 +3,10 @@
 from hub.auth.models import HubLoginAttempt, HubUser
 from hub.dictionaries.models import CityDictionary
 from hub.fleet.models import EnrolmentToken, Institution, Node
+from hub.ownership.models import ForwardedRequest
 from hub.sync.models import DownlinkEntry, HubIdentity, InboxBatch, NodeContact, NodeSyncState, SecurityEvent
 
 __all__ = [
-    "CityDictionary", "DownlinkEntry", "EnrolmentToken", "HubIdentity", "HubLoginAttempt", "HubUser", "InboxBatch", "Institution",
+    "CityDictionary", "DownlinkEntry", "EnrolmentToken", "ForwardedRequest", "HubIdentity", "HubLoginAttempt", "HubUser", "InboxBatch", "Institution",
     "Node", "NodeContact", "NodeSyncState", "SecurityEvent",
 ]

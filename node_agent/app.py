@@ -39,11 +39,12 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     from node_agent.auth.views import bp as auth_bp
     from node_agent.register.guardian_views import bp as guardians_bp
     from node_agent.register.views import bp as register_bp
+    from node_agent.requests.views import bp as requests_bp
     from node_agent.school.views import bp as school_bp
     from node_agent.staff.views import bp as staff_bp
     from node_agent.sync.views import bp as sync_bp
 
-    for blueprint in (auth_bp, admin_bp, register_bp, guardians_bp, school_bp, staff_bp, sync_bp):
+    for blueprint in (auth_bp, admin_bp, register_bp, guardians_bp, school_bp, staff_bp, sync_bp, requests_bp):
         app.register_blueprint(blueprint)
 
     @app.get("/")

@@ -4,6 +4,7 @@ from node_agent.audit.models import AuditEvent
 from node_agent.auth.models import LoginAttempt, UserAccount
 from node_agent.dictionaries.models import CityCalendarRecord
 from node_agent.register.models import ClassUnit, Enrolment, Guardian, Pupil, PupilGuardian
+from node_agent.requests.models import ChangeRequest
 from node_agent.school.models import School, SchoolYear, Subject
 from node_agent.staff.models import StaffMember, TeachingAssignment
 from node_agent.sync.models import DownlinkMessage, OutboxChange, SyncRun, SyncState
@@ -15,7 +16,7 @@ SYNCED_MODELS = {
 }
 
 __all__ = [
-    "AuditEvent", "CityCalendarRecord", "ClassUnit", "DownlinkMessage", "Enrolment", "Guardian", "LoginAttempt", "OutboxChange", "Pupil",
+    "AuditEvent", "ChangeRequest", "CityCalendarRecord", "ClassUnit", "DownlinkMessage", "Enrolment", "Guardian", "LoginAttempt", "OutboxChange", "Pupil",
     "PupilGuardian", "School", "SchoolYear", "StaffMember", "Subject", "SYNCED_MODELS", "SyncRun", "SyncState",
     "TeachingAssignment", "UserAccount",
 ]

@@ -3,8 +3,9 @@
 Each message has a per-node sequence number that rises without gaps; the node applies them in
 order and refuses to go back (a lower number would mean a rolled-back or forged hub).
 Kinds so far: ``city_subjects`` (the city's subject dictionary), ``city_calendar`` (one school
-year of the city's calendar, :mod:`protocol.calendar`) and ``notice`` (a message for the
-school's administrator). Unknown kinds are kept and reported by the node, never fatal.
+year of the city's calendar, :mod:`protocol.calendar`), ``change_request`` (another school's
+change to a record this node owns, for its staff to accept or reject) and ``notice`` (a message
+for the school's administrator). Unknown kinds are kept and reported by the node, never fatal.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 
 from protocol.errors import PayloadInvalid
 
-KINDS = ("city_subjects", "city_calendar", "notice")
+KINDS = ("city_subjects", "city_calendar", "change_request", "notice")
 SCHEMA = {"downlink": 1}
 
 

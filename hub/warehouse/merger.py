@@ -24,6 +24,7 @@ from pathlib import Path
 import duckdb
 
 from hub.db import Database
+from hub.ownership.forward import forward_requests
 from hub.warehouse import checks, plan, pseudonym, schema
 from protocol.entities import ENTITIES, dependency_order
 
@@ -42,6 +43,7 @@ class MergeReport:
     rejected: int = 0
     merged_through: int = 0
     held: int = 0  # batches of nodes ahead of this hub, held back in this cycle (see plan.py)
+    requests_forwarded: int = 0  # non-owner changes sent to their owners (hub/ownership/forward.py)
     seconds: float = 0.0
     per_entity: dict[str, int] = field(default_factory=dict)
 
@@ -89,6 +91,8 @@ class Warehouse:
         while True:
             report = self.merge_once(db, max_changes=max_changes)
             if report.batches == 0 and report.merged_through == total.merged_through and not report.held:
+                with self._merge_lock:
+                    total.requests_forwarded += forward_requests(self.cursor(), db)
                 total.merged_through = report.merged_through
                 return total
             for name in ("batches", "changes", "applied", "rejected", "held", "seconds"):
@@ -243,6 +247,11 @@ class Warehouse:
             FROM _v s LEFT JOIN {name} t ON t.id = TRY_CAST(s.pk AS UUID) {' '.join(ref_joins)}
         """)
         cur.execute(f"INSERT INTO _hist_{name} SELECT pk, node_id, pos, op FROM _cand WHERE err IS NULL")
+        cur.execute(f"""
+            INSERT INTO _owner_request
+            SELECT s.inbox_id, s.seq, '{name}', s.pk, s.node_id, coalesce(t._node_id, s.first_node), false
+            FROM _cand s LEFT JOIN {name} t ON t.id = TRY_CAST(s.pk AS UUID) WHERE s.err = 'id|not_owner'
+        """)
         rejected = int(cur.execute("SELECT count(*) FROM _cand WHERE err IS NOT NULL").fetchone()[0])
         if rejected:
             cur.execute("""

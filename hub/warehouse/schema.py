@@ -78,6 +78,10 @@ def ddl() -> list[str]:
         "CREATE TABLE IF NOT EXISTS _schema_info (key VARCHAR, value VARCHAR)",
         # Batches of nodes ahead of this hub's schema, acknowledged but not merged yet (plan.py).
         "CREATE TABLE IF NOT EXISTS _held (inbox_id BIGINT, node_id VARCHAR)",
+        # Changes refused because another node owns the row, to forward to the owner (hub/ownership).
+        """CREATE TABLE IF NOT EXISTS _owner_request (
+            inbox_id BIGINT, seq BIGINT, entity VARCHAR, pk VARCHAR, from_node VARCHAR, owner_node VARCHAR,
+            forwarded BOOLEAN)""",
         """CREATE TABLE IF NOT EXISTS rejected_change (
             inbox_id BIGINT, node_id VARCHAR, rspo VARCHAR, seq BIGINT, entity VARCHAR, pk VARCHAR,
             field VARCHAR, code VARCHAR, rejected_at TIMESTAMP)""",

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from node_agent.dictionaries.operations import store_city_calendar
 from node_agent.records import ValidationFailed, apply_record
+from node_agent.requests.operations import store_request
 from node_agent.school.models import Subject
 from node_agent.sync.models import DownlinkMessage
 from protocol import downlink
@@ -34,6 +35,8 @@ def apply_messages(session: Session, messages: list[downlink.Message]) -> None:
             except CalendarInvalid as exc:  # kept for the admin; later messages still apply
                 log.warning("city calendar in downlink %d rejected: %s", message.seq, exc)
                 outcome = "rejected"
+        elif message.kind == "change_request":
+            outcome = "stored" if store_request(session, message.body) is not None else "rejected"
         elif message.kind == "notice":
             outcome = "stored"
         else:

@@ -31,6 +31,7 @@ NAV = (
     ("staff.staff_list", _l("Staff"), ("staff",), context.OFFICE_ROLES),
     ("auth_admin.user_list", _l("Users"), ("auth_admin",), ("admin",)),
     ("sync.status", _l("Synchronisation"), ("sync",), ("admin", "director")),
+    ("requests.request_list", _l("Change requests"), ("requests",), context.OFFICE_ROLES),
 )
 
 

@@ -1,0 +1,1 @@
+"""Change requests: another school's change to a record this school owns, waiting for a decision."""

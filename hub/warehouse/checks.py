@@ -109,15 +109,28 @@ class Access:
         return f"TRY_CAST({self.v(name)} AS DATE)"
 
 
-def projection(entity: Entity, src: str = "data") -> str:
-    """SELECT-list items computing ``_t``, ``_x`` and ``_k`` for the columns-mode rules."""
+def parsed(entity: Entity, src: str = "data") -> str:
+    """SELECT-list items parsing the record once per row: ``_t`` (JSON types), ``_x`` (texts), ``_k`` (keys)."""
     paths = "[" + ", ".join(_lit(f'$."{name}"') for name in entity.field_names) + "]"
-    items = [f"json_type({src}, {paths}) AS _t", f"json_extract_string({src}, {paths}) AS _x",
-             f"json_keys({src}) AS _k"]
+    return f"json_type({src}, {paths}) AS _t, json_extract_string({src}, {paths}) AS _x, json_keys({src}) AS _k"
+
+
+def derived(entity: Entity) -> str:
+    """SELECT-list items computed from :func:`parsed` columns (PESEL error and date), or ``""``.
+
+    Select them from a *materialized* result of :func:`parsed`: a macro repeats its argument, and
+    over a lateral alias each repetition would parse the JSON again (measured: 2.5× slower).
+    """
+    items = []
     for i, field in enumerate(entity.fields, start=1):
-        if field.check == "pesel":  # DuckDB lets later items use _x: the macros run once per row
+        if field.check == "pesel":
             items += [f"zszo_pesel_error(_x[{i}]) AS _pe{i}", f"zszo_pesel_date(_x[{i}]) AS _pd{i}"]
     return ", ".join(items)
+
+
+def projection(entity: Entity, src: str = "data") -> str:
+    """:func:`parsed` and :func:`derived` items in one SELECT list (for single records in tests)."""
+    return ", ".join(part for part in (parsed(entity, src), derived(entity)) if part)
 
 
 def field_error(field: Field, a: Access) -> str:

@@ -220,9 +220,9 @@ class Warehouse:
         # 1. Parse each record once; field and record rules; first node that wrote each row.
         cur.execute(f"""
             CREATE OR REPLACE TEMP TABLE _v AS
-            WITH p AS (
-                SELECT s.*, {checks.projection(entity, "s.data")} FROM _stage s WHERE s.entity = '{name}'
-            )
+            WITH q AS MATERIALIZED (
+                SELECT s.*, {checks.parsed(entity, "s.data")} FROM _stage s WHERE s.entity = '{name}'
+            ), p AS (SELECT q.*{", " + checks.derived(entity) if checks.derived(entity) else ""} FROM q)
             SELECT p.inbox_id, p.node_id, p.rspo, p.seq, p.entity, p.op, p.ts, p.pk, p.pos, p._x,
                    CASE WHEN p.op = 'upsert' THEN {checks.COLUMN_ERROR_EXPRESSIONS[name]} END AS field_error,
                    first_value(p.node_id) OVER (PARTITION BY p.pk ORDER BY p.pos) AS first_node

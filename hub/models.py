@@ -7,6 +7,6 @@ from hub.ownership.models import ForwardedRequest
 from hub.sync.models import DownlinkEntry, HubIdentity, InboxBatch, NodeContact, NodeSyncState, SecurityEvent
 
 __all__ = [
-    "CityDictionary", "DownlinkEntry", "EnrolmentToken", "ForwardedRequest", "HubIdentity", "HubLoginAttempt", "HubUser", "InboxBatch", "Institution",
-    "Node", "NodeContact", "NodeSyncState", "SecurityEvent",
+    "CityDictionary", "DownlinkEntry", "EnrolmentToken", "ForwardedRequest", "HubIdentity", "HubLoginAttempt",
+    "HubUser", "InboxBatch", "Institution", "Node", "NodeContact", "NodeSyncState", "SecurityEvent",
 ]

@@ -16,7 +16,8 @@ SYNCED_MODELS = {
 }
 
 __all__ = [
-    "AuditEvent", "ChangeRequest", "CityCalendarRecord", "ClassUnit", "DownlinkMessage", "Enrolment", "Guardian", "LoginAttempt", "OutboxChange", "Pupil",
+    "AuditEvent", "ChangeRequest", "CityCalendarRecord", "ClassUnit", "DownlinkMessage", "Enrolment", "Guardian",
+    "LoginAttempt", "OutboxChange", "Pupil",
     "PupilGuardian", "School", "SchoolYear", "StaffMember", "Subject", "SYNCED_MODELS", "SyncRun", "SyncState",
     "TeachingAssignment", "UserAccount",
 ]

@@ -12,19 +12,18 @@ themselves.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import abort, current_app, g, request
+from flask import current_app, g, request
 from sqlalchemy.orm import Session
 
 from node_agent.audit import operations as audit_ops
 from node_agent.auth.models import UserAccount
 from node_agent.db import Database
+from zszo.web import access
 from zszo.web.i18n import TIMEZONE
-from zszo.web.login import log_safe
 
 log = logging.getLogger("node_agent.web.access")
 View = TypeVar("View", bound=Callable[..., Any])
@@ -83,49 +82,18 @@ def close_session(_exc: BaseException | None) -> None:
 
 def current_user() -> UserAccount | None:
     """The logged-in account, or None."""
-    return g.get("user")
+    return access.current_user()
 
 
-def writes_on_get(view: View) -> View:
-    """Mark a GET view that writes (an audit row of a read) so it gets a write session."""
-    view.writes_on_get = True  # type: ignore[attr-defined]
-    return view
+writes_on_get = access.writes_on_get
 
 
 def deny(reason: str) -> None:
     """Log an access refusal and answer 403."""
-    user = current_user()
-    log.warning(
-        "access denied user=%s role=%s %s %s: %s",
-        log_safe(user.username if user else "-"),
-        user.role if user else "-",
-        request.method,
-        log_safe(request.path, 200),
-        reason,
-    )
-    abort(403)
+    access.deny(reason, log)
 
 
-def roles_required(*roles: str) -> Callable[[View], View]:
-    """Allow the view only to logged-in users with one of ``roles`` (checked on every request)."""
-    unknown = set(roles) - set(ALL_ROLES)
-    if unknown:
-        raise ValueError(f"unknown roles {sorted(unknown)}")
-
-    def decorate(view: View) -> View:
-        @functools.wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            user = current_user()
-            if user is None:
-                abort(401)
-            if user.role not in roles:
-                deny(f"role not in {','.join(roles)}")
-            return view(*args, **kwargs)
-
-        wrapper.roles = roles  # type: ignore[attr-defined]
-        return wrapper  # type: ignore[return-value]
-
-    return decorate
+roles_required = access.roles_guard(ALL_ROLES, log)
 
 
 def audit(action: str, entity: str, record_id: str | None, purpose: str) -> None:

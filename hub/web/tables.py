@@ -1,10 +1,13 @@
-"""CSV downloads of the dashboard's tables, made for Excel as Polish offices use it.
+"""CSV and XLSX downloads of the dashboard's tables, made for Excel as Polish offices use it.
 
 UTF-8 with a byte-order mark (without it Excel guesses a Windows code page and garbles ą, ę, ł),
 ``;`` between fields (the Polish list separator, since the comma is the decimal sign), decimals
 with a comma, dates in ISO form, times in Warsaw time. Written with the stdlib :mod:`csv` module, never by joining
 strings. Text that a spreadsheet would run as a formula (``=…``, ``+…``, ``-…``, ``@…``) gets a
 leading apostrophe: school and institution names come from outside the city office.
+
+Every table route answers ``?format=xlsx`` with the same table as a workbook (openpyxl, typed
+cells: numbers stay numbers, dates stay dates; text that looks like a formula is stored as text).
 """
 
 from __future__ import annotations
@@ -15,7 +18,10 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from flask import Response
+from flask import Response, request
+from openpyxl import Workbook
+from openpyxl.cell.cell import TYPE_STRING
+from openpyxl.styles import Font
 
 from zszo.web.i18n import TIMEZONE
 
@@ -53,8 +59,47 @@ def csv_bytes(header: Sequence[object], rows: Iterable[Sequence[Any]]) -> bytes:
     return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
 
 
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_bytes(header: Sequence[object], rows: Iterable[Sequence[Any]], *, title: str = "Dane") -> bytes:
+    """The table as an XLSX workbook (one sheet, bold frozen header row, typed cells)."""
+    book = Workbook(write_only=False)
+    sheet = book.active
+    sheet.title = title[:31]
+    sheet.append([str(h) for h in header])
+    for cell_ in sheet[1]:
+        cell_.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    for row in rows:
+        sheet.append([_xlsx_value(v) for v in row])
+        for cell_, value in zip(sheet[sheet.max_row], row, strict=False):
+            if isinstance(value, str):
+                cell_.data_type = TYPE_STRING  # never a formula, whatever the text starts with
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _xlsx_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "tak" if value else "nie"
+    if isinstance(value, dt.datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        return aware.astimezone(TIMEZONE).replace(tzinfo=None)
+    return value
+
+
 def csv_response(filename: str, header: Sequence[object], rows: Iterable[Sequence[Any]]) -> Response:
-    """A download of the table; ``filename`` is ASCII (browsers disagree on anything else)."""
+    """A download of the table as CSV, or as XLSX when the request asks ``?format=xlsx``.
+
+    ``filename`` is ASCII (browsers disagree on anything else); its extension follows the format.
+    """
+    if request.args.get("format") == "xlsx":
+        stem = filename.rsplit(".", 1)[0]
+        response = Response(xlsx_bytes(header, rows), mimetype=XLSX_MIME)
+        response.headers["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
+        return response
     response = Response(csv_bytes(header, rows), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'

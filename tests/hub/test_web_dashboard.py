@@ -256,3 +256,35 @@ def test_node_lines_put_the_longest_silent_first_and_mark_clock_and_schema_probl
         ("Gil", False, False, False, True, True),
         ("Hel", False, True, False, False, True),  # 300 s is within tolerance; 47.9 h is stale, not silent
     ]
+
+
+def test_every_table_downloads_as_xlsx_with_typed_cells(analyst):
+    import io
+
+    from openpyxl import load_workbook
+
+    for path in ("/dashboard/pupils.csv?day=2026-10-01", "/dashboard/classes-levels.csv?day=2026-10-01",
+                 "/dashboard/sync-nodes.csv"):
+        response = analyst.get(path + "&format=xlsx" if "?" in path else path + "?format=xlsx")
+        assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
+        assert response.headers["Content-Disposition"].endswith('.xlsx"')
+        sheet = load_workbook(io.BytesIO(response.data)).active
+        xlsx = [[("" if v is None else v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        csv = csv_rows(analyst.get(path))
+        assert [str(h) for h in xlsx[0]] == csv[0]
+        assert len(xlsx) == len(csv)
+    sheet = load_workbook(io.BytesIO(analyst.get("/dashboard/pupils.csv?day=2026-10-01&format=xlsx").data)).active
+    totals = list(sheet.iter_rows(values_only=True))[-1]
+    assert "Razem" in totals and totals[-1] == 17 and isinstance(totals[-1], int)
+
+
+def test_xlsx_text_is_never_a_formula():
+    import io
+
+    from openpyxl import load_workbook
+
+    from hub.web.tables import xlsx_bytes
+
+    sheet = load_workbook(io.BytesIO(xlsx_bytes(["Szkoła", "Uczniowie"], [["=HYPERLINK(\"http://x\")", 3]]))).active
+    cell = sheet["A2"]
+    assert cell.value == "=HYPERLINK(\"http://x\")" and cell.data_type == "s" and sheet["B2"].value == 3

@@ -203,6 +203,22 @@ def rebuild_warehouse(ctx: click.Context) -> None:
     click.echo(f"rebuilt from {report.batches} batches, {report.changes} changes in {report.seconds:.1f}s")
 
 
+@hub.command("export-parquet")
+@click.argument("target", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True, help="Overwrite TARGET if it is not empty.")
+@click.pass_context
+def export_parquet(ctx: click.Context, target: Path, replace: bool) -> None:
+    """Export the analytical layer (no names, no PESEL) as Parquet partitioned by school."""
+    from hub.warehouse.export import export_parquet as export
+
+    try:
+        tables = export(_runtime(ctx, warehouse=True).warehouse.cursor(), target, replace=replace)
+    except FileExistsError as exc:
+        raise click.ClickException(str(exc)) from None
+    for table in tables:
+        click.echo(f"{table.name:20} {table.rows:>9} rows in {table.partitions} school partitions")
+
+
 @hub.command()
 @click.pass_context
 def check(ctx: click.Context) -> None:

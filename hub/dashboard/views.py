@@ -19,7 +19,7 @@ from sqlalchemy import select
 from hub.dashboard import queries, tables
 from hub.dashboard.forms import FilterForm, parse_day
 from hub.fleet.models import INSTITUTION_KINDS, Institution
-from hub.web import labels
+from hub.web import charts, format_number, format_one_decimal, labels
 from hub.web.context import ALL_ROLES, db, roles_required, runtime, today, utcnow, warehouse_cursor
 from hub.web.tables import csv_response
 from zszo.web.forms import add_error
@@ -120,8 +120,11 @@ def pupils():  # type: ignore[no-untyped-def]
     table, _districts = _pupils(form, day)
     if form.errors:
         day = None
-    return _page("dashboard/pupils.html", form, day, table=table,
-                 level_columns=labels.levels(table.levels) if table else [])
+    level_columns = labels.levels(table.levels) if table else []
+    chart = charts.bar_chart("chart-pupils", _("Pupils per level"), [
+        (text, table.level_totals[level], format_number(table.level_totals[level])) for level, text in level_columns
+    ]) if table and table.schools else None
+    return _page("dashboard/pupils.html", form, day, table=table, level_columns=level_columns, chart=chart)
 
 
 @bp.get("/pupils.csv")
@@ -165,8 +168,11 @@ def classes():  # type: ignore[no-untyped-def]
     school_name = db().scalar(select(Institution.name).where(Institution.rspo == rspo)) if rspo else None
     if rspo and schools:
         school_name = schools[0].school  # the name the school itself sends
+    chart = charts.bar_chart("chart-class-sizes", _("Average class size per level"), [
+        (labels.levels([s.level])[0][1], s.average, format_one_decimal(s.average)) for s in stats
+    ]) if stats else None
     return _page("dashboard/classes.html", form, day, stats=stats, schools=schools, rspo=rspo,
-                 school_name=school_name)
+                 school_name=school_name, chart=chart)
 
 
 @bp.get("/classes-levels.csv")

@@ -288,3 +288,15 @@ def test_xlsx_text_is_never_a_formula():
     sheet = load_workbook(io.BytesIO(xlsx_bytes(["Szkoła", "Uczniowie"], [["=HYPERLINK(\"http://x\")", 3]]))).active
     cell = sheet["A2"]
     assert cell.value == "=HYPERLINK(\"http://x\")" and cell.data_type == "s" and sheet["B2"].value == 3
+
+
+def test_charts_are_accessible_svg_beside_their_tables(analyst):
+    pupils = squash(text(analyst.get("/dashboard/pupils?day=2026-10-01")))
+    assert ('<svg role="img" aria-labelledby="chart-pupils-title chart-pupils-desc"' in pupils
+            and '<title id="chart-pupils-title">Uczniowie według poziomów</title>' in pupils)
+    desc = re.search(r'<desc id="chart-pupils-desc">([^<]*)</desc>', pupils).group(1)
+    assert desc == "Oddział przedszkolny: 2; Klasa 1: 10; Klasa 2: 4; Klasa 3: 1"  # the table's totals row
+    classes = squash(text(analyst.get("/dashboard/classes?day=2026-10-01")))
+    desc = re.search(r'<desc id="chart-class-sizes-desc">([^<]*)</desc>', classes).group(1)
+    assert desc == "Oddział przedszkolny: 2,0; Klasa 1: 3,3; Klasa 2: 2,0; Klasa 3: 1,0"
+    assert "<script" not in pupils and "<script" not in classes

@@ -51,10 +51,11 @@ def create_app(settings: Settings | None = None, *, runtime: HubRuntime | None =
 
     from hub.auth.admin_views import bp as accounts_bp
     from hub.auth.views import bp as auth_bp
+    from hub.compulsory.views import bp as compulsory_bp
     from hub.dashboard.views import bp as dashboard_bp
     from hub.fleet.views import bp as fleet_bp
 
-    for blueprint in (auth_bp, accounts_bp, fleet_bp, dashboard_bp):
+    for blueprint in (auth_bp, accounts_bp, fleet_bp, dashboard_bp, compulsory_bp):
         app.register_blueprint(blueprint)
 
     @app.get("/")

@@ -245,7 +245,7 @@ def admin() -> None:
 @admin.command("add")
 @click.option("--username", required=True)
 @click.option("--name", "display_name", required=True)
-@click.option("--role", type=click.Choice(["admin", "analyst"]), required=True)
+@click.option("--role", type=click.Choice(["admin", "analyst", "officer"]), required=True)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.pass_context
 def admin_add(ctx: click.Context, username: str, display_name: str, role: str, password: str) -> None:
@@ -262,9 +262,11 @@ def admin_add(ctx: click.Context, username: str, display_name: str, role: str, p
 
 def _attach_feature_groups() -> None:
     """Command groups that live with their feature packages."""
+    from hub.compulsory.cli import compulsory
     from hub.dictionaries.cli import calendar
 
     hub.add_command(calendar)
+    hub.add_command(compulsory)
 
 
 _attach_feature_groups()

@@ -1,12 +1,14 @@
 """Imports every hub model module so the metadata (and Alembic) sees all tables."""
 
 from hub.auth.models import HubLoginAttempt, HubUser
+from hub.compulsory.models import CaseEvent, ChildAccess, ControlCase, Exemption, RegisterImport, ResidentChild
 from hub.dictionaries.models import CityDictionary
 from hub.fleet.models import EnrolmentToken, Institution, Node
 from hub.ownership.models import ForwardedRequest
 from hub.sync.models import DownlinkEntry, HubIdentity, InboxBatch, NodeContact, NodeSyncState, SecurityEvent
 
 __all__ = [
-    "CityDictionary", "DownlinkEntry", "EnrolmentToken", "ForwardedRequest", "HubIdentity", "HubLoginAttempt",
-    "HubUser", "InboxBatch", "Institution", "Node", "NodeContact", "NodeSyncState", "SecurityEvent",
+    "CaseEvent", "ChildAccess", "CityDictionary", "ControlCase", "DownlinkEntry", "EnrolmentToken", "Exemption",
+    "ForwardedRequest", "HubIdentity", "HubLoginAttempt", "HubUser", "InboxBatch", "Institution", "Node",
+    "NodeContact", "NodeSyncState", "RegisterImport", "ResidentChild", "SecurityEvent",
 ]

@@ -9,11 +9,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.db import Base, utcnow
 
-ROLES = ("admin", "analyst")
+# admin: the fleet and accounts; analyst: dashboards (no personal data); officer: compulsory-schooling
+# control, the only role that sees children's names and PESEL (every such view is audited).
+ROLES = ("admin", "analyst", "officer")
 
 
 class HubUser(Base):
-    """A city office user: "admin" manages the fleet, "analyst" reads dashboards."""
+    """A city office user (see :data:`ROLES`)."""
 
     __tablename__ = "hub_user"
 

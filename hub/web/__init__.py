@@ -39,6 +39,7 @@ NAV = (
     ("fleet.institutions", _l("Institutions"), ("fleet.institution",), context.ALL_ROLES),
     ("fleet.nodes", _l("School servers"), ("fleet.node",), context.ALL_ROLES),
     ("fleet.tokens", _l("Enrolment codes"), ("fleet.token",), context.ALL_ROLES),
+    ("compulsory.overview", _l("Compulsory schooling"), ("compulsory.",), ("officer",)),
     ("accounts.user_list", _l("Users"), ("accounts.",), (context.ADMIN,)),
 )
 

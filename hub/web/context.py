@@ -29,7 +29,7 @@ from zszo.web.i18n import TIMEZONE
 log = logging.getLogger("hub.web.access")
 View = TypeVar("View", bound=Callable[..., Any])
 
-ALL_ROLES = ROLES  # ("admin", "analyst"): everyone may read the dashboards and fleet lists
+ALL_ROLES = ROLES  # everyone logged in may read the dashboards and fleet lists (no personal data there)
 ADMIN = "admin"
 
 

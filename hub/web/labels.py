@@ -16,7 +16,7 @@ from wtforms import SelectChoice
 
 from protocol.entities import ENTITIES
 
-ROLES = {"admin": _l("Administrator"), "analyst": _l("Analyst")}
+ROLES = {"admin": _l("Administrator"), "analyst": _l("Analyst"), "officer": _l("Compulsory-schooling officer")}
 INSTITUTION_KINDS = {
     "preschool": _l("Preschool"),
     "primary": _l("Primary school"),

@@ -32,6 +32,7 @@ from protocol.acks import REQUEST_HEADERS, verify_request
 from protocol.entities import schema_set
 from protocol.errors import BadSignature, ProtocolError, RevokedSender, SequenceGap, UnknownSender
 from protocol.keys import PublicKeys
+from zszo.failpoints import failpoint
 
 log = logging.getLogger(__name__)
 bp = Blueprint("sync_api", __name__, url_prefix="/api/v1")
@@ -170,6 +171,7 @@ def batches() -> Response:
             if mapped is None:
                 raise
             return mapped
+        failpoint("hub.after_inbox_commit_before_reply")
         return jsonify(accepted.ack)
     finally:
         slot.release()

@@ -27,6 +27,7 @@ from hub.db import Database
 from hub.ownership.forward import forward_requests
 from hub.warehouse import checks, plan, pseudonym, schema
 from protocol.entities import ENTITIES, dependency_order
+from zszo.failpoints import failpoint
 
 log = logging.getLogger(__name__)
 CHANGE_COLUMNS = "{'seq': 'BIGINT', 'entity': 'VARCHAR', 'v': 'INTEGER', 'pk': 'VARCHAR', 'op': 'VARCHAR', " \
@@ -177,6 +178,7 @@ class Warehouse:
                 report.rejected += rejected
                 if applied or rejected:
                     report.per_entity[name] = applied
+                    failpoint("merger.mid_transaction")  # rows written, nothing committed yet
             cur.execute("UPDATE _merge_state SET merged_through = ?, merged_at = now()", [work_plan.watermark])
             cur.execute("COMMIT")
         except BaseException:

@@ -41,6 +41,7 @@ from protocol.acks import sign_request, verify_ack
 from protocol.entities import schema_set
 from protocol.errors import ProtocolError
 from protocol.keys import KeyPair
+from zszo.failpoints import failpoint
 from zszo.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -292,6 +293,7 @@ def push(db: Database, client: HubClient, keys: KeyPair, batch_max: int, report:
         )
         response = client.request("POST", "/api/v1/batches", data=sealed,
                                   headers={"Content-Type": "application/octet-stream"})
+        failpoint("node.after_send_before_ack")
         if response.status_code != 200:
             raise _error_from(response)
         try:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import signal
+import sqlite3
 from pathlib import Path
 from types import SimpleNamespace
 
 import click
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from node_agent import config
 from node_agent.db import Database, prepare
@@ -53,6 +55,13 @@ def _db(ctx: click.Context) -> Database:
             prepare(db, settings["paths.backups"])
         except zsqlite.StorageError as exc:
             raise click.ClickException(f"database problem: {exc}") from None
+        except (OperationalError, sqlite3.OperationalError, OSError) as exc:
+            # A full disk or a failing one: say so in the school's language, with the code for IT.
+            from node_agent.sync.messages import message_for
+            from zszo.i18n import gettext_for
+
+            text = gettext_for(settings["web.locale"])(message_for("node_storage"))
+            raise click.ClickException(f"{text} [node_storage] {exc}") from None
         ctx.obj._db = db
         ctx.call_on_close(db.dispose)
     return ctx.obj._db

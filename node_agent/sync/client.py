@@ -20,6 +20,7 @@ import fcntl
 import json
 import logging
 import secrets
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import OperationalError
 from urllib3.util.retry import Retry
 
 import zszo
@@ -159,56 +161,71 @@ def _sync_lock(settings: Settings) -> Iterator[bool]:
 
 
 def run_sync(settings: Settings, db: Database, trigger: str = "manual") -> SyncReport:
-    """One complete sync: push the whole outbox, then pull downlink. Never raises for sync failures."""
-    report = SyncReport()
+    """One complete sync: push the whole outbox, then pull downlink. Never raises for sync failures.
+
+    A local storage failure (disk full, I/O error) is a failure like any other: reported as
+    ``node_storage``, nothing trimmed that the hub has not acknowledged *and* we recorded.
+    """
     with _sync_lock(settings) as acquired:
         if not acquired:
             return SyncReport(ok=False, error="already_running", error_code="already_running")
-        with db.transaction() as session:
-            run = SyncRun(trigger=trigger[:20])
-            session.add(run)
-            session.flush()
-            run_id = run.id
-            row = identity.state(session)
-            row.last_attempt_at = utcnow()
-            enrolled = row.node_id is not None
-        client = None
         try:
-            if not enrolled:
-                raise SyncError("not_enrolled")
-            keys = identity.load_or_create_keys(settings["paths.keys"])
-            with db.read_session() as session:
-                hub_url = identity.state(session).hub_url or settings["sync.hub_url"]
-            client = client_for(settings, hub_url)
-            with db.read_session() as session:
-                hub_id = identity.state(session).hub_id
-            report.notices = negotiate(client, hub_id)
+            return _run_locked(settings, db, trigger)
+        except (OperationalError, sqlite3.OperationalError, OSError) as exc:
+            log.error("sync failed on local storage: %s", exc)
+            return SyncReport(ok=False, error=f"node_storage: {exc}", error_code="node_storage")
+
+
+def _run_locked(settings: Settings, db: Database, trigger: str) -> SyncReport:
+    report = SyncReport()
+    with db.transaction() as session:
+        run = SyncRun(trigger=trigger[:20])
+        session.add(run)
+        session.flush()
+        run_id = run.id
+        row = identity.state(session)
+        row.last_attempt_at = utcnow()
+        enrolled = row.node_id is not None
+    client = None
+    try:
+        if not enrolled:
+            raise SyncError("not_enrolled")
+        keys = identity.load_or_create_keys(settings["paths.keys"])
+        with db.read_session() as session:
+            hub_url = identity.state(session).hub_url or settings["sync.hub_url"]
+        client = client_for(settings, hub_url)
+        with db.read_session() as session:
+            hub_id = identity.state(session).hub_id
+        report.notices = negotiate(client, hub_id)
+        push(db, client, keys, settings["sync.batch_max_changes"], report)
+        pull(db, client, keys, report)
+        if report.received_messages:  # applying them may have queued changes of our own
             push(db, client, keys, settings["sync.batch_max_changes"], report)
-            pull(db, client, keys, report)
-            if report.received_messages:  # applying them may have queued changes of our own
-                push(db, client, keys, settings["sync.batch_max_changes"], report)
-        except SyncError as exc:
-            report.ok, report.error, report.error_code = False, str(exc), exc.code
-            log.warning("sync failed: %s", exc)
-        except ProtocolError as exc:
-            report.ok, report.error, report.error_code = False, str(exc), "bad_downlink"
-            log.warning("sync failed: %s", exc)
-        finally:
-            if client is not None:
-                client.close()
-            with db.transaction() as session:
-                report.backlog = session.scalar(select(func.count()).select_from(OutboxChange)) or 0
-                row = identity.state(session)
-                if report.ok:
-                    row.last_success_at, row.last_error = utcnow(), None
-                else:
-                    row.last_error, row.last_error_at = report.error_code, utcnow()
-                run = session.get(SyncRun, run_id)
-                assert run is not None
-                run.finished_at, run.outcome = utcnow(), "ok" if report.ok else "error"
-                run.sent_changes, run.sent_batches = report.sent_changes, report.sent_batches
-                run.received_messages, run.error = report.received_messages, report.error
-                run.notices = ",".join(report.notices) or None
+    except SyncError as exc:
+        report.ok, report.error, report.error_code = False, str(exc), exc.code
+        log.warning("sync failed: %s", exc)
+    except ProtocolError as exc:
+        report.ok, report.error, report.error_code = False, str(exc), "bad_downlink"
+        log.warning("sync failed: %s", exc)
+    except (OperationalError, sqlite3.OperationalError, OSError) as exc:
+        report.ok, report.error, report.error_code = False, f"node_storage: {exc}", "node_storage"
+        log.error("sync failed on local storage: %s", exc)
+    finally:
+        if client is not None:
+            client.close()
+    with db.transaction() as session:
+        report.backlog = session.scalar(select(func.count()).select_from(OutboxChange)) or 0
+        row = identity.state(session)
+        if report.ok:
+            row.last_success_at, row.last_error = utcnow(), None
+        else:
+            row.last_error, row.last_error_at = report.error_code, utcnow()
+        run = session.get(SyncRun, run_id)
+        assert run is not None
+        run.finished_at, run.outcome = utcnow(), "ok" if report.ok else "error"
+        run.sent_changes, run.sent_batches = report.sent_changes, report.sent_batches
+        run.received_messages, run.error = report.received_messages, report.error
+        run.notices = ",".join(report.notices) or None
     return report
 
 

@@ -23,6 +23,8 @@ ERROR_MESSAGES = {
     "bad_downlink": N_("A message from the city hub failed verification and was not applied."),
     "outbox_gap": N_("The local queue of changes is damaged. Contact the city IT department."),
     "already_running": N_("A synchronisation is already running."),
+    "node_storage": N_("This server cannot write to its disk (it may be full). Nothing was lost: changes wait in "
+                       "the queue. Free some space or ask the IT department, then synchronise again."),
     "wrong_hub": N_("The server at the hub's address is not the city hub this server is enrolled at. Contact the "
                     "city IT department; nothing was sent."),
     "protocol_mismatch": N_("The city hub runs a version of ZSZO this server cannot talk to. Contact the city IT "

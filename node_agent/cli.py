@@ -157,6 +157,20 @@ def sync(ctx: click.Context, trigger: str) -> None:
                                    f"[{report.error_code}] {report.error or ''}".rstrip())
 
 
+@node.command("new-epoch")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def new_epoch(ctx: click.Context, yes: bool) -> None:
+    """After restoring this server's database from a backup: start a new sync epoch."""
+    from node_agent.sync import identity
+
+    if not yes:
+        click.confirm("Start a new sync epoch (only after restoring the database from a backup)?", abort=True)
+    with _db(ctx).transaction() as session:
+        old, new = identity.new_epoch(session)
+    click.echo(f"epoch {old} -> {new}; the queue will be sent again in the new epoch at the next sync")
+
+
 @node.command()
 @click.pass_context
 def status(ctx: click.Context) -> None:

@@ -169,7 +169,12 @@ class Ingestor:
         existing = conn.execute(select(_INBOX.c.header).where(
             _INBOX.c.node_id == node_id, _INBOX.c.batch_id == header["id"])).scalar()
         acked = conn.execute(select(_STATE.c.acked_through).where(
-            _STATE.c.node_id == node_id, _STATE.c.epoch == header["epoch"])).scalar() or 0
+            _STATE.c.node_id == node_id, _STATE.c.epoch == header["epoch"])).scalar()
+        if acked is None and existing is None:
+            # The first batch of a new stream (a new node, or a node that started a new epoch after
+            # its database was restored): its first sequence number is the stream's base.
+            return None
+        acked = acked or 0
         if existing is not None:
             stored = json.loads(existing)
             same = all(stored[k] == header[k] for k in ("epoch", "first_seq", "last_seq", "payload_sha256"))

@@ -318,7 +318,9 @@ def push(db: Database, client: HubClient, keys: KeyPair, batch_max: int, report:
         except (ProtocolError, ValueError) as exc:
             raise SyncError("bad_ack", str(exc)) from None
         if ack.acked_through > last:
-            raise SyncError("bad_ack", f"hub acknowledges {ack.acked_through}, we only sent up to {last}")
+            # A genuine ack for more than this database ever sent in this epoch: the database was
+            # restored from a backup and would reuse sequence numbers. Stop; trim nothing.
+            raise SyncError("epoch_rewound", f"hub holds this epoch up to {ack.acked_through}, we are at {last}")
         if ack.acked_through < first:
             # A valid ack that does not move us forward would make us resend the same batch forever.
             raise SyncError("bad_ack", f"hub acknowledges only {ack.acked_through}, we sent from {first}")
@@ -359,6 +361,7 @@ def pull(db: Database, client: HubClient, keys: KeyPair, report: SyncReport) -> 
         if header["first_seq"] != after + 1:
             raise SyncError("bad_downlink", f"downlink starts at {header['first_seq']}, expected {after + 1}")
         messages = list(downlink.decode(opened.payload, first_seq=header["first_seq"], count=header["count"]))
+        failpoint("node.after_pull_before_apply")
         with db.transaction() as session:
             apply_messages(session, messages)
             identity.state(session).downlink_through = header["last_seq"]

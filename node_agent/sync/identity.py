@@ -54,3 +54,17 @@ def record_enrolment(session: Session, *, hub_url: str, node_id: str, hub_id: st
     row.hub_keys = json.dumps(PublicKeys.from_dict(hub_public).to_dict())
     row.enrolled_at = utcnow()
     return row
+
+
+def new_epoch(session: Session) -> tuple[str, str]:
+    """Start a new database epoch (after a restore from backup); return (old epoch, new epoch).
+
+    Everything still in the outbox is sent again in the new epoch, from the acknowledged position
+    the database has; the hub keeps the old epoch's batches and treats the new one as a new stream,
+    so no sequence number is ever reused and nothing the hub holds is overwritten by numbering.
+    """
+    row = state(session)
+    old = row.epoch
+    row.epoch = str(uuid.uuid4())
+    session.flush()
+    return old, row.epoch

@@ -23,6 +23,9 @@ ERROR_MESSAGES = {
     "bad_downlink": N_("A message from the city hub failed verification and was not applied."),
     "outbox_gap": N_("The local queue of changes is damaged. Contact the city IT department."),
     "already_running": N_("A synchronisation is already running."),
+    "epoch_rewound": N_("The city hub already holds newer changes of this server than its database has: the "
+                        "database was probably restored from a backup. Nothing was removed from the queue. The IT "
+                        "department must run `zszo node new-epoch` before the next synchronisation."),
     "node_storage": N_("This server cannot write to its disk (it may be full). Nothing was lost: changes wait in "
                        "the queue. Free some space or ask the IT department, then synchronise again."),
     "wrong_hub": N_("The server at the hub's address is not the city hub this server is enrolled at. Contact the "

@@ -100,14 +100,24 @@ def test_resend_after_a_lost_ack_is_a_duplicate(hub: HubServer, sender: Sender) 
 
 
 def test_sequence_gap_is_refused_with_the_expected_number(hub: HubServer, sender: Sender) -> None:
-    early = sender.seal(subject_lines(2, 2), first_seq=2)
-    assert refused(hub.post_batch(early), 409, "sequence_gap")["expected_seq"] == 1
     ack_of(sender, (data := sender.seal(subject_lines(1, 3), first_seq=1)), hub.post_batch(data))
     stored = hub.stored_state()
     body = refused(hub.post_batch(sender.seal(subject_lines(5, 1), first_seq=5)), 409, "sequence_gap")
     assert body["expected_seq"] == 4
     assert body["detail"] == "batch starts at 5, expected 4"
     assert hub.stored_state() == stored
+
+
+def test_a_new_epoch_starts_a_new_stream_at_its_first_sequence_number(hub: HubServer, sender: Sender) -> None:
+    """A node restored from a backup continues its numbering in a new epoch (``zszo node new-epoch``)."""
+    ack_of(sender, (data := sender.seal(subject_lines(1, 6), first_seq=1)), hub.post_batch(data))
+    old_epoch, sender.epoch = sender.epoch, "restored-" + sender.epoch[:20]
+    ack = ack_of(sender, (data := sender.seal(subject_lines(4, 3), first_seq=4)), hub.post_batch(data))
+    assert (ack.status, ack.acked_through) == ("accepted", 6)
+    body = refused(hub.post_batch(sender.seal(subject_lines(9, 1), first_seq=9)), 409, "sequence_gap")
+    assert body["expected_seq"] == 7  # within the new stream numbering is gap-free again
+    assert sorted((epoch == old_epoch, acked) for _node, epoch, acked, *_ in hub.sync_states()) == [
+        (False, 6), (True, 6)]
 
 
 def test_replay_of_an_old_batch_changes_nothing(hub_factory: Callable[..., HubServer]) -> None:

@@ -44,9 +44,13 @@ def create_app(settings: Settings | None = None, *, runtime: HubRuntime | None =
         if request.blueprint == sync_api.name:
             request.max_content_length = api_max_bytes
 
+    from hub.recruitment.portal.views import bp as portal_bp
+
+    app.register_blueprint(portal_bp)  # parents log in on the portal itself, not through the staff guard
+    portal_endpoints = {name for name in app.view_functions if name.startswith(f"{portal_bp.name}.")}
     hub_web.init_app(
         app, idle_minutes=settings["web.session_idle_minutes"], max_hours=settings["web.session_max_hours"],
-        machine_endpoints=api_endpoints,
+        machine_endpoints=api_endpoints, public_endpoints=portal_endpoints,
     )
 
     from hub.auth.admin_views import bp as accounts_bp
@@ -54,14 +58,21 @@ def create_app(settings: Settings | None = None, *, runtime: HubRuntime | None =
     from hub.compulsory.views import bp as compulsory_bp
     from hub.dashboard.views import bp as dashboard_bp
     from hub.fleet.views import bp as fleet_bp
+    from hub.recruitment.campaign.views import bp as recruitment_bp
+    from hub.recruitment.results.views import bp as recruitment_results_bp
+    from hub.recruitment.schools.views import bp as recruitment_school_bp
 
-    for blueprint in (auth_bp, accounts_bp, fleet_bp, dashboard_bp, compulsory_bp):
+    for blueprint in (auth_bp, accounts_bp, fleet_bp, dashboard_bp, compulsory_bp, recruitment_bp,
+                      recruitment_results_bp, recruitment_school_bp):
         app.register_blueprint(blueprint)
 
     @app.get("/")
     @hub_web.context.roles_required(*hub_web.context.ALL_ROLES)
     def home():  # type: ignore[no-untyped-def]
-        """The start page is the city dashboard."""
+        """The start page is the city dashboard (a school's recruitment staff start at their applications)."""
+        user = hub_web.context.current_user()
+        if user is not None and user.role == "school":
+            return redirect(url_for("recruitment_school.applications"))
         return redirect(url_for("dashboard.overview"))
 
     @app.get("/healthz")

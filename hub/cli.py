@@ -51,30 +51,47 @@ def _runtime(ctx: click.Context, *, warehouse: bool = False):  # type: ignore[no
 
 
 @hub.command()
-@click.option("--data-dir", type=click.Path(path_type=Path), required=True, help="Where the hub keeps its data.")
+@click.option("--data-dir", type=click.Path(path_type=Path), help="Where the hub keeps its data (required unless "
+              "--keep-config).")
+@click.option("--keep-config", is_flag=True, help="Use the existing -c file (written by the package or Ansible) "
+              "instead of writing one; its paths.data_dir is used.")
 @click.option("--port", type=int, default=8000, show_default=True, help="Web port written to the config.")
 @click.option("--admin-username", default="admin", show_default=True)
 @click.option("--admin-password", prompt=True, hide_input=True, confirmation_prompt=True,
               help="Password of the first city admin (at least 10 characters).")
 @click.pass_context
-def init(ctx: click.Context, data_dir: Path, port: int, admin_username: str, admin_password: str) -> None:
+def init(ctx: click.Context, data_dir: Path | None, keep_config: bool, port: int, admin_username: str,
+         admin_password: str) -> None:
     """Create a hub: config file, stores, keys, pseudonym key and the first city admin."""
+    from hub.auth.models import HubUser
     from hub.auth.operations import AccountError, create_user
 
-    data_dir = data_dir.resolve()
-    config_path = ctx.obj.config_path or data_dir / "hub.toml"
-    if config_path.exists():
-        raise click.ClickException(f"{config_path} already exists: this hub is set up")
-    data_dir.mkdir(parents=True, exist_ok=True, mode=0o750)
-    config_path.write_text(render_toml(config.OPTIONS, {"paths.data_dir": str(data_dir), "web.port": port}))
-    ctx.obj.config_path = config_path
+    if keep_config:
+        config_path = ctx.obj.config_path
+        if config_path is None or not config_path.exists():
+            raise click.UsageError("--keep-config needs an existing configuration file (-c)")
+        data_dir = Path(_settings(ctx)["paths.data_dir"])
+    elif data_dir is None:
+        raise click.UsageError("--data-dir is required (or --keep-config with an existing -c file)")
+    else:
+        data_dir = data_dir.resolve()
+        config_path = ctx.obj.config_path or data_dir / "hub.toml"
+        if config_path.exists():
+            raise click.ClickException(f"{config_path} already exists: this hub is set up")
+        data_dir.mkdir(parents=True, exist_ok=True, mode=0o750)
+        config_path.write_text(render_toml(config.OPTIONS, {"paths.data_dir": str(data_dir), "web.port": port}))
+        ctx.obj.config_path = config_path
     runtime = _runtime(ctx, warehouse=True)
+    with runtime.db.reading() as session:
+        if keep_config and session.scalar(select(HubUser.id).limit(1)) is not None:
+            raise click.ClickException(f"the hub in {data_dir} already has accounts: this hub is set up")
     try:
         with runtime.db.transaction() as session:
             create_user(session, username=admin_username, display_name="Administrator", role="admin",
                         password=admin_password)
     except AccountError as exc:
-        config_path.unlink()
+        if not keep_config:
+            config_path.unlink()
         raise click.ClickException(f"{exc.field}: {exc}") from None
     click.echo(f"Hub created in {data_dir} (config {config_path}).")
     click.echo(f"Hub id: {runtime.keys.hub_id}")
@@ -96,7 +113,11 @@ def serve(ctx: click.Context, no_merger: bool) -> None:
     app = create_app(settings, runtime=runtime, start_merger=settings["merge.enabled"] and not no_merger)
     server = create_server(app, host=settings["web.host"], port=settings["web.port"],
                            threads=settings["web.threads"], ident="zszo-hub",
-                           max_request_body_size=runtime.limits.max_envelope + 4096)
+                           max_request_body_size=runtime.limits.max_envelope + 4096,
+                           # Keep request bodies in memory: waitress spools larger ones to a temp
+                           # file, and on a full disk it then resets the connection instead of
+                           # letting the API answer 503 + Retry-After.
+                           inbuf_overflow=runtime.limits.max_envelope + 4096)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     click.echo(f"ZSZO hub serving on http://{settings['web.host']}:{server.effective_port}/", err=True)
     try:
@@ -180,10 +201,37 @@ def revoke(ctx: click.Context, node_id: str, reason: str) -> None:
 @click.pass_context
 def merge(ctx: click.Context) -> None:
     """Merge pending inbox batches into the warehouse now (when `serve` is not running)."""
+    import duckdb
+    from sqlalchemy.exc import SQLAlchemyError
+
     runtime = _runtime(ctx, warehouse=True)
-    report = runtime.warehouse.merge_pending(runtime.db, max_changes=runtime.settings["merge.max_changes"])
+    try:
+        report = runtime.warehouse.merge_pending(runtime.db, max_changes=runtime.settings["merge.max_changes"])
+    except (duckdb.Error, SQLAlchemyError, OSError) as exc:  # e.g. a full disk: each cycle is one transaction
+        raise click.ClickException(
+            f"merge failed; nothing was merged by the failed cycle (the warehouse is merged up to inbox "
+            f"{runtime.warehouse.merged_through()}): {exc}") from None
     click.echo(f"merged {report.batches} batches, {report.changes} changes ({report.rejected} rejected) "
                f"up to inbox {report.merged_through} in {report.seconds:.1f}s")
+
+
+def _refuse_if_in_use(path: Path) -> None:
+    """Stop unless no other process has the warehouse open.
+
+    Unlinking a file another process holds open succeeds on Linux: `serve` would go on merging
+    into the deleted file while the rebuild writes a new one. DuckDB's file lock tells; a damaged
+    file (the usual reason to rebuild) fails to open with another error and may be deleted.
+    """
+    import duckdb
+
+    if not path.exists():
+        return
+    try:
+        duckdb.connect(str(path)).close()
+    except duckdb.Error as exc:
+        if "lock" in str(exc).lower():
+            raise click.ClickException(
+                "the warehouse is in use by a running `zszo hub serve`; stop it first") from None
 
 
 @hub.command("rebuild-warehouse")
@@ -196,11 +244,87 @@ def rebuild_warehouse(ctx: click.Context) -> None:
     settings = _settings(ctx)
     runtime = _runtime(ctx, warehouse=False)
     path: Path = settings["paths.warehouse"]
+    _refuse_if_in_use(path)
     for stale in (path, path.with_name(path.name + ".wal")):
         stale.unlink(missing_ok=True)
     runtime.warehouse = Warehouse(path, load_or_create_key(settings["paths.pseudonym_key"]))
     report = runtime.warehouse.merge_pending(runtime.db, max_changes=settings["merge.max_changes"])
     click.echo(f"rebuilt from {report.batches} batches, {report.changes} changes in {report.seconds:.1f}s")
+
+
+@hub.command()
+@click.option("--keep", type=click.IntRange(min=1), help="Then delete all but the newest N backups of each kind.")
+@click.option("--verify/--no-verify", default=True, show_default=True,
+              help="Check each copy: integrity (SQLite) and every table's row count equal to the source's.")
+@click.option("--warehouse", is_flag=True,
+              help="Also copy the DuckDB warehouse (only while `serve` is stopped; it can be rebuilt anyway).")
+@click.pass_context
+def backup(ctx: click.Context, keep: int | None, verify: bool, warehouse: bool) -> None:
+    """Write consistent, verified copies of the OLTP store (and the warehouse) into paths.backups."""
+    from hub.backup import backup_warehouse
+    from zszo import backup as backups
+
+    settings = _settings(ctx)
+    _runtime(ctx)  # migrated and checked first
+    directory: Path = settings["paths.backups"]
+    try:
+        report = backups.take(settings["paths.database"], directory, "hub", verify_copy=verify, keep=keep,
+                              required_table="inbox_batch")
+        click.echo(str(report.path))
+        for path in report.removed:
+            click.echo(f"removed old backup {path}", err=True)
+        if warehouse:
+            copy, removed = backup_warehouse(settings["paths.warehouse"], directory, keep=keep, verify=verify)
+            click.echo(str(copy))
+            for path in removed:
+                click.echo(f"removed old backup {path}", err=True)
+    except (backups.BackupError, FileExistsError, OSError) as exc:
+        raise click.ClickException(f"backup failed: {exc}") from None
+
+
+@hub.command()
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def restore(ctx: click.Context, source: Path, yes: bool) -> None:
+    """Replace the OLTP store with a verified backup (hub stopped); the warehouse is set aside for a rebuild."""
+    from hub.backup import set_aside
+    from zszo import backup as backups
+
+    settings = _settings(ctx)
+    database: Path = settings["paths.database"]
+    warehouse: Path = settings["paths.warehouse"]
+    if not yes:
+        click.confirm(f"Replace {database} with {source}?", abort=True)
+    _refuse_if_in_use(warehouse)
+    try:
+        with backups.exclusive(database.with_suffix(".migrate.lock"), "another zszo hub command"):
+            moved = backups.restore(source, database, required_table="inbox_batch")
+    except (backups.BackupError, FileExistsError, OSError) as exc:
+        raise click.ClickException(f"restore failed: {exc}") from None
+    if moved:
+        click.echo(f"previous database kept as {moved}")
+    # The warehouse may hold batches the restored inbox does not: it is rebuilt from the inbox.
+    for aside in set_aside(warehouse):
+        click.echo(f"warehouse set aside as {aside}")
+    click.echo(f"restored {source} to {database}; now run `zszo hub rebuild-warehouse`")
+
+
+@hub.command()
+@click.pass_context
+def migrate(ctx: click.Context) -> None:
+    """Back up and migrate the OLTP store to this version's schema now (what `serve` does at start)."""
+    from hub.db import Database, prepare
+    from zszo import sqlite as zsqlite
+
+    settings = _settings(ctx)
+    db = Database(settings["paths.database"])
+    try:
+        click.echo(prepare(db, settings["paths.backups"]))
+    except zsqlite.StorageError as exc:
+        raise click.ClickException(f"database problem: {exc}") from None
+    finally:
+        db.dispose()
 
 
 @hub.command("export-parquet")

@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
         app, idle_minutes=settings["web.session_idle_minutes"], max_hours=settings["web.session_max_hours"]
     )
 
+    from node_agent.admissions.views import bp as admissions_bp
     from node_agent.auth.admin_views import admin_bp
     from node_agent.auth.views import bp as auth_bp
     from node_agent.register.guardian_views import bp as guardians_bp
@@ -45,6 +46,13 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     from node_agent.sync.views import bp as sync_bp
 
     for blueprint in (auth_bp, admin_bp, register_bp, guardians_bp, school_bp, staff_bp, sync_bp, requests_bp):
+        app.register_blueprint(blueprint)
+    app.register_blueprint(admissions_bp)  # pupils admitted in the city's recruitment
+    from node_agent.register.book_views import bp as book_bp
+    from node_agent.register.promotion_views import bp as promotion_bp
+    from node_agent.transfers.views import bp as transfers_bp
+
+    for blueprint in (book_bp, promotion_bp, transfers_bp):  # e-Sekretariat
         app.register_blueprint(blueprint)
 
     @app.get("/")

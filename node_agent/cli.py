@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import signal
 import sqlite3
@@ -68,7 +67,10 @@ def _db(ctx: click.Context) -> Database:
 
 
 @node.command()
-@click.option("--data-dir", type=click.Path(path_type=Path), required=True, help="Where the node keeps its data.")
+@click.option("--data-dir", type=click.Path(path_type=Path), help="Where the node keeps its data (required unless "
+              "--keep-config).")
+@click.option("--keep-config", is_flag=True, help="Use the existing -c file (written by the package or Ansible) "
+              "instead of writing one; its paths.data_dir is used.")
 @click.option("--rspo", required=True, help="The school's RSPO number.")
 @click.option("--name", required=True, help="The school's full name.")
 @click.option("--kind", type=click.Choice(["preschool", "primary", "secondary", "special", "centre"]), required=True)
@@ -79,8 +81,8 @@ def _db(ctx: click.Context) -> Database:
 @click.option("--token", help="One-time enrolment token from the city hub.")
 @click.option("--port", type=int, default=8080, show_default=True, help="Web port written to the config.")
 @click.pass_context
-def init(ctx: click.Context, data_dir: Path, rspo: str, name: str, kind: str, admin_username: str,
-         admin_password: str, hub_url: str | None, token: str | None, port: int) -> None:
+def init(ctx: click.Context, data_dir: Path | None, keep_config: bool, rspo: str, name: str, kind: str,
+         admin_username: str, admin_password: str, hub_url: str | None, token: str | None, port: int) -> None:
     """Create a node: config file, database, keys, the school record and the first admin."""
     from node_agent.auth.operations import AccountError, create_user
     from node_agent.records import ValidationFailed, apply_record
@@ -90,16 +92,27 @@ def init(ctx: click.Context, data_dir: Path, rspo: str, name: str, kind: str, ad
 
     if bool(hub_url) != bool(token):
         raise click.UsageError("--hub-url and --token go together")
-    data_dir = data_dir.resolve()
-    config_path = ctx.obj.config_path or data_dir / "node.toml"
-    if config_path.exists():
-        raise click.ClickException(f"{config_path} already exists: this node is set up")
-    data_dir.mkdir(parents=True, exist_ok=True, mode=0o750)
-    values = {"paths.data_dir": str(data_dir), "web.port": port, "sync.hub_url": hub_url}
-    config_path.write_text(render_toml(config.OPTIONS, values), encoding="utf-8")
-    ctx.obj.config_path = config_path
+    if keep_config:
+        config_path = ctx.obj.config_path
+        if config_path is None or not config_path.exists():
+            raise click.UsageError("--keep-config needs an existing configuration file (-c)")
+        data_dir = Path(_settings(ctx)["paths.data_dir"])
+    elif data_dir is None:
+        raise click.UsageError("--data-dir is required (or --keep-config with an existing -c file)")
+    else:
+        data_dir = data_dir.resolve()
+        config_path = ctx.obj.config_path or data_dir / "node.toml"
+        if config_path.exists():
+            raise click.ClickException(f"{config_path} already exists: this node is set up")
+        data_dir.mkdir(parents=True, exist_ok=True, mode=0o750)
+        values = {"paths.data_dir": str(data_dir), "web.port": port, "sync.hub_url": hub_url}
+        config_path.write_text(render_toml(config.OPTIONS, values), encoding="utf-8")
+        ctx.obj.config_path = config_path
     db = _db(ctx)
     settings = _settings(ctx)
+    with db.read_session() as session:
+        if keep_config and session.scalar(select(School)) is not None:
+            raise click.ClickException(f"the database in {data_dir} already has a school: this node is set up")
     keys = identity.load_or_create_keys(settings["paths.keys"])
     try:
         with db.transaction() as session:
@@ -109,7 +122,8 @@ def init(ctx: click.Context, data_dir: Path, rspo: str, name: str, kind: str, ad
                         password=admin_password)
             identity.state(session)
     except (ValidationFailed, AccountError) as exc:
-        config_path.unlink()
+        if not keep_config:
+            config_path.unlink()
         raise click.ClickException(str(exc)) from None
     click.echo(f"Node created in {data_dir} (config {config_path}).")
     click.echo(f"Node key fingerprint: {keys.public.fingerprint}")
@@ -228,14 +242,66 @@ def serve(ctx: click.Context, no_scheduler: bool) -> None:
 
 @node.command()
 @click.option("--to", "target", type=click.Path(path_type=Path), help="Backup file (default: backups dir).")
+@click.option("--keep", type=click.IntRange(min=1), help="Then delete all but the newest N backups in the backups dir.")
+@click.option("--verify/--no-verify", default=True, show_default=True,
+              help="Check the copy: integrity_check and every table's row count equal to the source's.")
 @click.pass_context
-def backup(ctx: click.Context, target: Path | None) -> None:
-    """Write a consistent copy of the database (SQLite VACUUM INTO, safe while running)."""
+def backup(ctx: click.Context, target: Path | None, keep: int | None, verify: bool) -> None:
+    """Write a consistent, verified copy of the database (SQLite backup API, safe while running)."""
+    from zszo import backup as backups
+
     settings = _settings(ctx)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    target = target or settings["paths.backups"] / f"node-{stamp}.sqlite"
-    zsqlite.backup(_db(ctx).engine, target)
-    click.echo(str(target))
+    _db(ctx)  # migrated and checked first: a backup of a database this version cannot open is no backup
+    try:
+        report = backups.take(settings["paths.database"], settings["paths.backups"], "node", target=target,
+                              verify_copy=verify, keep=keep, required_table="sync_state")
+    except (backups.BackupError, FileExistsError, OSError) as exc:
+        raise click.ClickException(f"backup failed: {exc}") from None
+    click.echo(str(report.path))
+    rows = sum(report.tables.values())
+    click.echo(f"{report.size} bytes, {len(report.tables)} tables, {rows} rows"
+               f"{', verified' if report.verified else ''}", err=True)
+    for path in report.removed:
+        click.echo(f"removed old backup {path}", err=True)
+
+
+@node.command()
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def restore(ctx: click.Context, source: Path, yes: bool) -> None:
+    """Replace the database with a verified backup (the node must be stopped; the old file is kept aside)."""
+    from zszo import backup as backups
+
+    settings = _settings(ctx)
+    database: Path = settings["paths.database"]
+    if not yes:
+        click.confirm(f"Replace {database} with {source}?", abort=True)
+    data_dir = Path(settings["paths.data_dir"])
+    try:
+        # The scheduler lock is held by a running `serve`; the migrate lock by anyone preparing the file.
+        with backups.exclusive(data_dir / "scheduler.lock", "zszo node serve"), \
+                backups.exclusive(database.with_suffix(".migrate.lock"), "another zszo node command"):
+            moved = backups.restore(source, database, required_table="sync_state")
+    except (backups.BackupError, FileExistsError, OSError) as exc:
+        raise click.ClickException(f"restore failed: {exc}") from None
+    if moved:
+        click.echo(f"previous database kept as {moved}")
+    click.echo(f"restored {source} to {database}")
+
+
+@node.command()
+@click.pass_context
+def migrate(ctx: click.Context) -> None:
+    """Back up and migrate the database to this version's schema now (what `serve` does at start)."""
+    settings = _settings(ctx)
+    db = Database(settings["paths.database"])
+    try:
+        click.echo(prepare(db, settings["paths.backups"]))
+    except zsqlite.StorageError as exc:
+        raise click.ClickException(f"database problem: {exc}") from None
+    finally:
+        db.dispose()
 
 
 @node.group()

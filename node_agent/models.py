@@ -1,23 +1,40 @@
 """Imports every model module so the metadata (and Alembic) sees all tables."""
 
+from node_agent.admissions.models import PendingAdmission  # noqa: F401 - recruitment (not synced)
 from node_agent.audit.models import AuditEvent
 from node_agent.auth.models import LoginAttempt, UserAccount
 from node_agent.dictionaries.models import CityCalendarRecord
-from node_agent.register.models import ClassUnit, Enrolment, Guardian, Pupil, PupilGuardian
+from node_agent.register.models import (
+    ClassUnit,
+    Enrolment,
+    Guardian,
+    GuardianVerification,
+    PromotionChoice,
+    Pupil,
+    PupilGuardian,
+    RegisterCounter,
+    RegisterEntry,
+    RegisterSettings,
+)
 from node_agent.requests.models import ChangeRequest
 from node_agent.school.models import School, SchoolYear, Subject
 from node_agent.staff.models import StaffMember, TeachingAssignment
 from node_agent.sync.models import DownlinkMessage, OutboxChange, SyncRun, SyncState
+from node_agent.transfers.models import CityInstitution, IncomingTransfer, PupilTransfer, TransferDecision
 
 SYNCED_MODELS = {
     model.__tablename__: model
     for model in (School, SchoolYear, Subject, StaffMember, ClassUnit, Pupil, Guardian, PupilGuardian, Enrolment,
                   TeachingAssignment)
 }
+SYNCED_MODELS.update({m.__tablename__: m for m in (RegisterEntry, GuardianVerification, PupilTransfer,
+                                                   TransferDecision)})  # e-Sekretariat
 
 __all__ = [
     "AuditEvent", "ChangeRequest", "CityCalendarRecord", "ClassUnit", "DownlinkMessage", "Enrolment", "Guardian",
     "LoginAttempt", "OutboxChange", "Pupil",
     "PupilGuardian", "School", "SchoolYear", "StaffMember", "Subject", "SYNCED_MODELS", "SyncRun", "SyncState",
     "TeachingAssignment", "UserAccount",
+    "CityInstitution", "GuardianVerification", "IncomingTransfer", "PromotionChoice", "PupilTransfer",
+    "RegisterCounter", "RegisterEntry", "RegisterSettings", "TransferDecision",
 ]

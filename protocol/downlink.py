@@ -5,7 +5,12 @@ order and refuses to go back (a lower number would mean a rolled-back or forged 
 Kinds so far: ``city_subjects`` (the city's subject dictionary), ``city_calendar`` (one school
 year of the city's calendar, :mod:`protocol.calendar`), ``change_request`` (another school's
 change to a record this node owns, for its staff to accept or reject) and ``notice`` (a message
-for the school's administrator). Unknown kinds are kept and reported by the node, never fatal.
+for the school's administrator). Transfers between city schools (e-Sekretariat) add
+``city_institutions`` (the city's schools a pupil can be transferred to), ``transfer_offer`` (a
+pupil's record offered to the receiving school), ``transfer_withdrawn`` (the sending school took
+it back) and ``transfer_outcome`` (the receiving school's decision, for the sending school); their
+bodies are described in docs/architecture.md, "Ownership and transfers". Unknown kinds are kept
+and reported by the node, never fatal.
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ from typing import Any
 
 from protocol.errors import PayloadInvalid
 
-KINDS = ("city_subjects", "city_calendar", "change_request", "notice")
+KINDS = ("city_subjects", "city_calendar", "change_request", "notice", "city_institutions", "transfer_offer",
+         "transfer_withdrawn", "transfer_outcome",
+         "recruitment_admission")  # a pupil admitted in the city's recruitment: a pending admission for the school
 SCHEMA = {"downlink": 1}
 
 

@@ -20,12 +20,17 @@ def main() -> None:
 
 def _register() -> None:
     from hub.cli import hub
+    from hub.recruitment.cli import recruitment
     from node_agent.cli import node
     from zszo.demo.cli import demo
 
     main.add_command(hub)
     main.add_command(node)
     main.add_command(demo)
+    main.add_command(recruitment)
+    from hub.recruitment.retention_cli import purge
+
+    recruitment.add_command(purge)  # works on a hub's database (the other recruitment commands on files)
 
 
 _register()

@@ -10,8 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 from hub.db import Base, utcnow
 
 # admin: the fleet and accounts; analyst: dashboards (no personal data); officer: compulsory-schooling
-# control, the only role that sees children's names and PESEL (every such view is audited).
-ROLES = ("admin", "analyst", "officer")
+# control, the only role that sees children's names and PESEL (every such view is audited); school: a school's
+# recruitment staff, tied to one institution (hub.recruitment.models.SchoolRecruiter), who verify applications
+# whose first choice is that school.
+ROLES = ("admin", "analyst", "officer", "school")
 
 
 class HubUser(Base):

@@ -126,11 +126,18 @@ def issue_token(session: Session, *, rspo: str, created_by: str, hours: int) -> 
 
 
 def enrol_node(session: Session, *, token: str, rspo: str, name: str, keys: PublicKeys) -> Node:
-    """Register a node's public keys against a valid, unused token for the same institution."""
+    """Register a node's public keys against a valid, unused token for the same institution.
+
+    Repeating an enrolment with the same token and the same keys returns the node registered the
+    first time: the server retries when the answer was lost, and its keys cannot be enrolled anew.
+    """
     record = session.scalar(select(EnrolmentToken).where(EnrolmentToken.token_sha256 == _token_hash(token)))
     if record is None:
         raise FleetError("token_invalid", "the enrolment token is not valid")
     if record.used_at is not None:
+        again = session.get(Node, record.node_id) if record.node_id else None
+        if again is not None and again.kid == keys.kid and again.rspo == rspo and again.status == "active":
+            return again  # the same server with the same keys: our first answer was lost on the way
         raise FleetError("token_used", "the enrolment token was already used")
     if record.expires_at < utcnow():
         raise FleetError("token_expired", "the enrolment token has expired; ask for a new one")

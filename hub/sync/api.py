@@ -19,6 +19,7 @@ import threading
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from hub.db import utcnow
@@ -26,7 +27,7 @@ from hub.dictionaries import operations as dictionaries
 from hub.fleet import operations as fleet
 from hub.fleet.models import Node
 from hub.sync import downlink
-from hub.sync.models import NodeContact
+from hub.sync.models import DownlinkEntry, NodeContact
 from protocol import PROTOCOL_VERSION
 from protocol.acks import REQUEST_HEADERS, verify_request
 from protocol.entities import schema_set
@@ -129,9 +130,11 @@ def enrol() -> Response:
     try:
         with hub.db.transaction() as session:
             node = fleet.enrol_node(session, token=token, rspo=rspo, name=name, keys=keys)
-            downlink.enqueue(session, node.id, "city_subjects", downlink.subjects_body())
-            for kind, body in dictionaries.current_bodies(session):
-                downlink.enqueue(session, node.id, kind, body)
+            repeated = session.scalar(select(DownlinkEntry.seq).where(DownlinkEntry.node_id == node.id).limit(1))
+            if repeated is None:  # a repeated enrolment (its answer was lost) has its dictionaries queued
+                downlink.enqueue(session, node.id, "city_subjects", downlink.subjects_body())
+                for kind, body in dictionaries.current_bodies(session):
+                    downlink.enqueue(session, node.id, kind, body)
             node_id, fingerprint = node.id, node.fingerprint
     except fleet.FleetError as exc:
         log.warning("enrolment refused for RSPO %s: %s", rspo.replace("\n", " ")[:12], exc.code)

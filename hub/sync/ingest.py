@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -54,6 +55,7 @@ class Accepted:
     ack: dict
     stored: bool
     changes: int
+    resend: bool = False  # a new batch id over sequence numbers already held: content must match
 
 
 def _record(line: str) -> dict | None:
@@ -98,9 +100,12 @@ class Ingestor:
             node = self._node(conn, header)
             sealed.verify(Ed25519PublicKey.from_public_bytes(unb64(node.sign_key, 32)))
             quick = self._known(conn, node.id, header)
-        if quick is not None:
+        if quick is not None and not quick.resend:
             return quick
         compressed, payload = sealed.decrypt_both(self.keys.all[header["to_kid"]], self.limits)
+        if quick is not None:
+            self._check_resend(node.id, header, payload)
+            return quick
         ahead = upcast.ahead(header["schema"])
         if ahead:
             # A node upgraded before the hub: keep its batch safe (stored, acknowledged) and let
@@ -126,6 +131,8 @@ class Ingestor:
             node = self._node(conn, header)  # revoked while we were decrypting?
             again = self._known(conn, node.id, header)
             if again is not None:
+                if again.resend:
+                    self._check_resend(node.id, header, payload, conn)
                 return again
             now = utcnow()
             conn.execute(_INBOX.insert().values(
@@ -182,11 +189,38 @@ class Ingestor:
                 raise Conflict(f"batch {header['id']} was already received with other content")
             return Accepted(self._ack(node_id, header, "duplicate", acked), stored=False, changes=0)
         if header["first_seq"] <= acked:
-            # Everything up to ``acked`` is already held (the node lost our ack): confirm, store nothing.
-            return Accepted(self._ack(node_id, header, "duplicate", acked), stored=False, changes=0)
+            # Everything up to ``acked`` is already held (the node lost our ack): confirm, store nothing
+            # — once _check_resend has seen that the changes are the ones we hold.
+            return Accepted(self._ack(node_id, header, "duplicate", acked), stored=False, changes=0, resend=True)
         if header["first_seq"] != acked + 1:
             raise SequenceGap(f"batch starts at {header['first_seq']}, expected {acked + 1}", expected_seq=acked + 1)
         return None
+
+    def _check_resend(self, node_id: str, header: dict, payload: bytes, conn: Connection | None = None) -> None:
+        """Raise :class:`Conflict` unless a resent batch repeats the changes held under its sequence numbers.
+
+        A node whose database was restored from a backup numbers its new changes with sequence
+        numbers we already hold, with other content; calling them duplicates would drop them for
+        good (the node trims what we acknowledge). Only resends get here (rare), so the cost of
+        parsing both sides does not matter.
+        """
+        try:
+            sent = {c["seq"]: c for c in map(json.loads, payload.decode("utf-8").splitlines())}
+        except (ValueError, TypeError, KeyError) as exc:
+            raise PayloadInvalid("a resent batch is not valid change lines") from exc
+        query = select(_INBOX.c.payload_zlib).where(
+            _INBOX.c.node_id == node_id, _INBOX.c.epoch == header["epoch"],
+            _INBOX.c.last_seq >= header["first_seq"], _INBOX.c.first_seq <= header["last_seq"])
+        if conn is None:
+            with self.db.engine.connect().execution_options(sqlite_begin="DEFERRED") as reader, reader.begin():
+                blobs = reader.execute(query).scalars().all()
+        else:
+            blobs = conn.execute(query).scalars().all()
+        held = {c["seq"]: c for blob in blobs for c in map(json.loads, zlib.decompress(blob).decode().splitlines())}
+        for seq in sorted(set(sent) & set(held)):
+            if sent[seq] != held[seq]:
+                raise Conflict(f"change {seq} of epoch {header['epoch']} was received before with other content: "
+                               "the node's database was restored from a backup and must start a new epoch")
 
     def _ack(self, node_id: str, header: dict, status: str, acked_through: int) -> dict:
         ack = Ack(node_id=node_id, epoch=header["epoch"], batch_id=header["id"], status=status,

@@ -214,7 +214,32 @@ def record_errors(entity: Entity, a: Access) -> list[str]:
 # Feature modules whose entities have record rules beyond ``date_order`` add their SQL mirror here
 # (entity name → function of Access returning ``WHEN cond THEN 'field|code'`` branches), before
 # the expressions below are built; tests/hub/test_checks_equivalence.py checks both sides agree.
-RECORD_SQL: dict[str, Callable[[Access], list[str]]] = {}
+def _register_entry_sql(a: Access) -> list[str]:
+    """Mirror of protocol.entities_secretariat's register_entry rules (date order, leaving needs date and reason)."""
+    has, date = a.present, a.date
+    return [
+        f"WHEN {has('admitted_on')} AND {has('left_on')} AND {date('left_on')} < {date('admitted_on')} "
+        "THEN 'left_on|date_order'",
+        f"WHEN {has('left_on')} AND NOT {has('leaving_reason')} THEN 'leaving_reason|required'",
+        f"WHEN {has('leaving_reason')} AND NOT {has('left_on')} THEN 'left_on|required'",
+    ]
+
+
+def _pupil_transfer_sql(a: Access) -> list[str]:
+    """Mirror of the pupil_transfer rule (a transfer within the city names the other school's RSPO)."""
+    return [f"WHEN {a.v('in_city')} IN ('true', '1') AND NOT {a.present('other_rspo')} THEN 'other_rspo|required'"]
+
+
+def _transfer_decision_sql(a: Access) -> list[str]:
+    """Mirror of the transfer_decision rule (a rejection gives a reason)."""
+    return [f"WHEN {a.v('accepted')} IN ('false', '0') AND NOT {a.present('reason')} THEN 'reason|required'"]
+
+
+RECORD_SQL: dict[str, Callable[[Access], list[str]]] = {
+    "register_entry": _register_entry_sql,
+    "pupil_transfer": _pupil_transfer_sql,
+    "transfer_decision": _transfer_decision_sql,
+}
 
 
 def error_expr(entity: Entity, src: str = "data", *, columns: bool = False) -> str:

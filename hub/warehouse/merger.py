@@ -3,8 +3,9 @@
 One thread of the hub process owns the write side of the warehouse. Each cycle takes the
 next inbox batches (in inbox order, up to ``max_changes``), lets DuckDB read their payloads
 straight from newline-delimited JSON files, validates every change in SQL
-(:mod:`hub.warehouse.checks`), checks ownership (a row belongs to the node that created it)
-and references (to rows of the same node), records rejected changes, and applies the latest
+(:mod:`hub.warehouse.checks`), checks ownership (a row belongs to the node that created it, or
+the one a transfer moved it to: :mod:`hub.transfers.ownership`) and references (to rows that node
+owns or owned), records rejected changes, and applies the latest
 valid version of each row by delete + insert. The position ``merged_through`` is stored in
 the same DuckDB transaction, so a crash at any point repeats the cycle or none of it:
 merging is idempotent, and deleting the warehouse file rebuilds the same content.
@@ -25,6 +26,8 @@ import duckdb
 
 from hub.db import Database
 from hub.ownership.forward import forward_requests
+from hub.transfers import ownership
+from hub.transfers.routing import route_transfers
 from hub.warehouse import checks, plan, pseudonym, schema
 from protocol.entities import ENTITIES, dependency_order
 from zszo.failpoints import failpoint
@@ -45,6 +48,8 @@ class MergeReport:
     merged_through: int = 0
     held: int = 0  # batches of nodes ahead of this hub, held back in this cycle (see plan.py)
     requests_forwarded: int = 0  # non-owner changes sent to their owners (hub/ownership/forward.py)
+    moved: int = 0  # records whose owner a transfer changed (hub/transfers/ownership.py)
+    transfer_messages: int = 0  # transfer offers and outcomes queued for nodes (hub/transfers/routing.py)
     seconds: float = 0.0
     per_entity: dict[str, int] = field(default_factory=dict)
 
@@ -59,9 +64,14 @@ class Warehouse:
         self.tmp_dir = tmp_dir or path.parent / "tmp"
         self.tmp_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self.con = duckdb.connect(str(path))
+        # Holding the file's lock, we are its only writer: work files left there belong to a merge
+        # killed mid-cycle (its transaction never committed), and would pile up at every crash.
+        for stale in self.tmp_dir.glob("merge-*"):
+            shutil.rmtree(stale, ignore_errors=True)
         self._merge_lock = threading.Lock()
         for sql in schema.ddl():
             self.con.execute(sql)
+        ownership.install(self.con)
         for column in schema.add_missing_columns(self.con):
             log.info("warehouse column added after an upgrade: %s", column)
         checks.install_macros(self.con)
@@ -94,9 +104,10 @@ class Warehouse:
             if report.batches == 0 and report.merged_through == total.merged_through and not report.held:
                 with self._merge_lock:
                     total.requests_forwarded += forward_requests(self.cursor(), db)
+                    total.transfer_messages += route_transfers(self.cursor(), db)
                 total.merged_through = report.merged_through
                 return total
-            for name in ("batches", "changes", "applied", "rejected", "held", "seconds"):
+            for name in ("batches", "changes", "applied", "rejected", "held", "moved", "seconds"):
                 setattr(total, name, getattr(total, name) + getattr(report, name))
             for entity, count in report.per_entity.items():
                 total.per_entity[entity] = total.per_entity.get(entity, 0) + count
@@ -166,6 +177,7 @@ class Warehouse:
             """, [files])
             report.changes = int(cur.execute("SELECT count(*) FROM _stage").fetchone()[0])
             report.rejected += self._reject_malformed(cur)
+            ownership.plan_moves(cur)  # transfers accepted in this cycle, at their positions
             for name in ENTITIES:
                 # _hist_<e>: the valid changes of this cycle in order; _pre_<e>: the rows they replace
                 # as they were before the cycle. Reference checks read the parent as of each change.
@@ -179,6 +191,7 @@ class Warehouse:
                 if applied or rejected:
                     report.per_entity[name] = applied
                     failpoint("merger.mid_transaction")  # rows written, nothing committed yet
+            report.moved = ownership.apply_moves(cur)
             cur.execute("UPDATE _merge_state SET merged_through = ?, merged_at = now()", [work_plan.watermark])
             cur.execute("COMMIT")
         except BaseException:
@@ -187,7 +200,8 @@ class Warehouse:
         finally:
             history = [f"_{kind}_{name}" for name in ENTITIES for kind in ("hist", "pre")]
             refs = [f"_ref{k}" for k in range(max(len(e.references) for e in ENTITIES.values()))]
-            for table in ("_stage", "_batch", "_v", "_cand", "_chosen", "_pkeys", *history, *refs):
+            for table in ("_stage", "_batch", "_v", "_cand", "_chosen", "_pkeys", *history, *refs,
+                          *ownership.TEMP_TABLES):
                 cur.execute(f"DROP TABLE IF EXISTS {table}")
         try:
             cur.execute("CHECKPOINT")
@@ -236,23 +250,25 @@ class Warehouse:
             self._reference_check(cur, entity, ref, k)
             ref_joins.append(f"LEFT JOIN _ref{k} r{k} ON r{k}.pos = s.pos")
             ref_checks.append(f"WHEN r{k}.ok IS NOT NULL AND NOT r{k}.ok THEN '{ref.name}|unknown_reference'")
-        # 3. The first broken rule of each change: identity, fields, ownership, references.
+        # 3. The first broken rule of each change: identity, fields, ownership, references. The owner is
+        # the row's node, unless a transfer accepted earlier in this cycle moved it (hub/transfers/ownership.py).
+        move_join, moved_owner = ownership.owner_join(cur, name)
         cur.execute(f"""
             CREATE OR REPLACE TEMP TABLE _cand AS
-            SELECT s.*, CASE
+            SELECT s.*, coalesce({moved_owner}, t._node_id, s.first_node) AS owner, CASE
                 WHEN TRY_CAST(s.pk AS UUID) IS NULL OR s.pk <> lower(s.pk) THEN 'id|type'
                 WHEN s.field_error IS NOT NULL THEN s.field_error
                 WHEN s.op = 'upsert' AND s._x[{entity.field_names.index(entity.pk) + 1}] <> s.pk THEN 'id|pk_mismatch'
-                WHEN coalesce(t._node_id, s.first_node) <> s.node_id THEN 'id|not_owner'
+                WHEN coalesce({moved_owner}, t._node_id, s.first_node) <> s.node_id THEN 'id|not_owner'
                 {' '.join(ref_checks)}
                 END AS err
-            FROM _v s LEFT JOIN {name} t ON t.id = TRY_CAST(s.pk AS UUID) {' '.join(ref_joins)}
+            FROM _v s LEFT JOIN {name} t ON t.id = TRY_CAST(s.pk AS UUID) {move_join} {' '.join(ref_joins)}
         """)
         cur.execute(f"INSERT INTO _hist_{name} SELECT pk, node_id, pos, op FROM _cand WHERE err IS NULL")
         cur.execute(f"""
             INSERT INTO _owner_request
-            SELECT s.inbox_id, s.seq, '{name}', s.pk, s.node_id, coalesce(t._node_id, s.first_node), false
-            FROM _cand s LEFT JOIN {name} t ON t.id = TRY_CAST(s.pk AS UUID) WHERE s.err = 'id|not_owner'
+            SELECT s.inbox_id, s.seq, '{name}', s.pk, s.node_id, s.owner, false
+            FROM _cand s WHERE s.err = 'id|not_owner'
         """)
         rejected = int(cur.execute("SELECT count(*) FROM _cand WHERE err IS NOT NULL").fetchone()[0])
         if rejected:
@@ -293,6 +309,9 @@ class Warehouse:
     def _reference_check(cur: duckdb.DuckDBPyConnection, entity, ref, k: int) -> None:  # type: ignore[no-untyped-def]
         """Build ``_ref<k>(pos, ok)``: did the referenced row exist, owned by the change's node, just before it?
 
+        "Owned" includes rows a transfer moved to or from that node (``_movers``): the sending school
+        keeps referencing a transferred pupil in its history, the receiving one references it at once.
+
         As a node applied them one by one: the last valid change of that row earlier in this cycle
         decides (an ASOF join on the cycle's history ``_hist_<parent>``); without one, the row as
         it was before the cycle (``_pre_<parent>`` if this cycle rewrote it, else the table).
@@ -301,6 +320,7 @@ class Warehouse:
         where merge cycles happen to start and end. All set-based: no correlated subqueries.
         """
         parent, index = ref.ref, entity.field_names.index(ref.name) + 1
+        movers, moved = ownership.movers_join(cur, parent)
         cur.execute(f"""
             CREATE OR REPLACE TEMP TABLE _ref{k} AS
             WITH c AS (
@@ -308,15 +328,15 @@ class Warehouse:
                 WHERE op = 'upsert' AND field_error IS NULL AND nullif(_x[{index}], '') IS NOT NULL
             ), rewritten AS (SELECT DISTINCT pk FROM _hist_{parent})
             SELECT c.pos, CASE
-                WHEN h.pk IS NOT NULL THEN h.op = 'upsert' AND h.node_id = c.node_id
-                WHEN w.pk IS NOT NULL THEN pre.pk IS NOT NULL
-                ELSE t.id IS NOT NULL
+                WHEN h.pk IS NOT NULL THEN h.op = 'upsert' AND (h.node_id = c.node_id OR {moved})
+                WHEN w.pk IS NOT NULL THEN pre.pk IS NOT NULL AND (pre.node_id = c.node_id OR {moved})
+                ELSE t.id IS NOT NULL AND (t._node_id = c.node_id OR {moved})
                 END AS ok
             FROM c
             ASOF LEFT JOIN _hist_{parent} h ON h.pk = c.ref AND c.pos > h.pos
             LEFT JOIN rewritten w ON w.pk = c.ref
-            LEFT JOIN _pre_{parent} pre ON pre.pk = c.ref AND pre.node_id = c.node_id
-            LEFT JOIN {parent} t ON t.id = TRY_CAST(c.ref AS UUID) AND t._node_id = c.node_id
+            LEFT JOIN _pre_{parent} pre ON pre.pk = c.ref
+            LEFT JOIN {parent} t ON t.id = TRY_CAST(c.ref AS UUID) {movers}
         """)
 
     def _pseudonyms(self, cur: duckdb.DuckDBPyConnection, work: Path, name: str) -> None:

@@ -40,6 +40,8 @@ NAV = (
     ("fleet.nodes", _l("School servers"), ("fleet.node",), context.ALL_ROLES),
     ("fleet.tokens", _l("Enrolment codes"), ("fleet.token",), context.ALL_ROLES),
     ("compulsory.overview", _l("Compulsory schooling"), ("compulsory.",), ("officer",)),
+    ("recruitment.campaigns", _l("Recruitment"), ("recruitment.", "recruitment_results."), (context.ADMIN,)),
+    ("recruitment_school.applications", _l("Recruitment"), ("recruitment_school.",), ("school",)),
     ("accounts.user_list", _l("Users"), ("accounts.",), (context.ADMIN,)),
 )
 
@@ -62,16 +64,19 @@ def _load_user(user_id: int) -> HubUser | None:
     return db().get(HubUser, user_id)
 
 
-def init_app(app: Flask, *, idle_minutes: int, max_hours: int, machine_endpoints: Collection[str] = ()) -> None:
+def init_app(app: Flask, *, idle_minutes: int, max_hours: int, machine_endpoints: Collection[str] = (),
+             public_endpoints: Collection[str] = ()) -> None:
     """Install the login guard, the per-request stores, the page chrome and template helpers on ``app``.
 
-    ``machine_endpoints`` (the node API) need no login and never get a session cookie.
+    ``machine_endpoints`` (the node API) need no login and never get a session cookie;
+    ``public_endpoints`` need no staff login (the parents' portal checks its own login).
     """
     guard = sessions.SessionGuard(_load_user, idle_seconds=idle_minutes * 60, max_seconds=max_hours * 3600)
     app.register_blueprint(templates)
     app.session_interface = CookielessForMachines({"healthz", *machine_endpoints})
     sessions.install_guard(
-        app, guard, public_endpoints=PUBLIC_ENDPOINTS | set(machine_endpoints), login_endpoint="auth.login"
+        app, guard, public_endpoints=PUBLIC_ENDPOINTS | set(machine_endpoints) | set(public_endpoints),
+        login_endpoint="auth.login",
     )
     app.after_request(context.finish_request)
     app.teardown_request(context.close_request)

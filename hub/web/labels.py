@@ -16,7 +16,8 @@ from wtforms import SelectChoice
 
 from protocol.entities import ENTITIES
 
-ROLES = {"admin": _l("Administrator"), "analyst": _l("Analyst"), "officer": _l("Compulsory-schooling officer")}
+ROLES = {"admin": _l("Administrator"), "analyst": _l("Analyst"), "officer": _l("Compulsory-schooling officer"),
+         "school": _l("School recruitment")}
 INSTITUTION_KINDS = {
     "preschool": _l("Preschool"),
     "primary": _l("Primary school"),

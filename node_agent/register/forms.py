@@ -1,4 +1,5 @@
-"""Forms of the pupil register: pupil, guardian, guardian link, class assignment, leaving.
+"""Forms of the pupil register: pupil, guardian, guardian link, class assignment, leaving (with the
+other school's details for a transfer outside the city).
 
 Field names are the protocol's field names, so protocol errors land on the right field
 without a mapping. No rules here: :mod:`node_agent.register.operations` and the protocol
@@ -117,8 +118,26 @@ class AssignClassForm(FlaskForm):
     )
 
 
-class LeaveForm(FlaskForm):
-    """Remove a pupil from the list of pupils (skreślenie) on a date, with the reason."""
+class SchoolDetailsMixin(FlaskForm):
+    """The other school of a transfer from or to outside the city."""
+
+    other_name = _optional(_l("Name of the other school"))
+    other_rspo = _optional(_l("RSPO number of the other school (if known)"),
+                           render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    other_street = _optional(_l("Street and number"), render_kw={"autocomplete": "off"})
+    other_postal_code = _optional(_l("Postal code"), render_kw={"autocomplete": "off"})
+    other_city = _optional(_l("Town"), render_kw={"autocomplete": "off"})
+
+    SCHOOL_FIELDS = ("other_name", "other_rspo", "other_street", "other_postal_code", "other_city")
+
+    def school(self) -> dict[str, object]:
+        """The other school's details as typed."""
+        return {name: self[name].data for name in self.SCHOOL_FIELDS}
+
+
+class LeaveForm(SchoolDetailsMixin):
+    """Remove a pupil from the list of pupils (skreślenie) on a date, with the reason and the decision;
+    for a transfer outside the city, the next school's details."""
 
     ends_on = StringField(_l("Last day at school"), render_kw=DATE)
     leaving_reason = SelectField(
@@ -126,6 +145,8 @@ class LeaveForm(FlaskForm):
         validate_choice=False,
         choices=labels.choices(labels.LEAVING_REASONS, blank=CHOOSE),
     )
+    leaving_decision = _optional(_l("Number of the decision"))
+    leaving_decided_on = _optional(_l("Date of the decision"), render_kw=DATE)
 
 
 class SearchForm(FlaskForm):

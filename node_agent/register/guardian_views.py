@@ -1,4 +1,5 @@
-"""Guardian pages of the pupil register: add a new guardian, link an existing one, edit, unlink.
+"""Guardian pages of the pupil register: add a new guardian, link an existing one, edit, unlink, and
+confirm a guardian's e-mail address (what the parents' portal will bind an account to).
 
 Only the school office changes guardians; the pupil's visibility rule still applies (a guessed
 pupil or link id gets 403/404). A guardian shared by siblings is one record: editing their data
@@ -12,13 +13,14 @@ from flask_babel import gettext as _
 
 from node_agent.records import ValidationFailed, clean_input
 from node_agent.register import operations as ops
-from node_agent.register import queries
+from node_agent.register import queries, verification
+from node_agent.register.book_forms import ConfirmEmailForm
 from node_agent.register.forms import GuardianForm, GuardianSearchForm, LinkForm
 from node_agent.register.models import Guardian
 from node_agent.register.views import visible_pupil
-from node_agent.web.context import OFFICE_ROLES, audit, db, roles_required, writes_on_get
+from node_agent.web.context import OFFICE_ROLES, audit, db, roles_required, today, writes_on_get
 from protocol.entities import GUARDIAN, PUPIL_GUARDIAN
-from protocol.fields import FieldError
+from protocol.fields import FieldError, parse_date
 from zszo.web.forms import add_error, attach_errors
 
 bp = Blueprint("guardians", __name__, url_prefix="/pupils/<pupil_id>/guardians", template_folder="templates")
@@ -189,4 +191,29 @@ def guardian_unlink(pupil_id: str, link_id: str):  # type: ignore[no-untyped-def
     audit("delete", "pupil_guardian", link.id, "register")
     ops.unlink_guardian(db(), link)
     flash(_("The guardian is no longer linked to this pupil."), "success")
+    return redirect(url_for("register.pupil_card", pupil_id=pupil.id, _anchor="guardians"))
+
+
+@bp.route("/<link_id>/confirm-email", methods=["GET", "POST"])
+@roles_required(*OFFICE_ROLES)
+@writes_on_get
+def confirm_email(pupil_id: str, link_id: str):  # type: ignore[no-untyped-def]
+    """Record that the school confirmed the guardian's e-mail address (for the parents' portal)."""
+    pupil = visible_pupil(pupil_id, edit=True)
+    link = queries.guardian_link(db(), pupil.id, link_id)
+    if link is None:
+        abort(404)
+    form = ConfirmEmailForm()
+    if request.method == "GET":
+        form.verified_on.data = today().isoformat()
+        audit("view", "guardian", link.guardian_id, "email_confirmation")
+        return render_template("register/confirm_email.html", form=form, pupil=pupil, link=link)
+    try:
+        verification.confirm_email(db(), link.guardian, verified_on=parse_date(form.verified_on.data or ""),
+                                   method=form.method.data or None)
+    except ValidationFailed as exc:
+        attach_errors(form, exc.errors, _)
+        return render_template("register/confirm_email.html", form=form, pupil=pupil, link=link), 422
+    audit("create", "guardian_verification", link.guardian_id, "email_confirmation")
+    flash(_("The e-mail address %(email)s has been confirmed.", email=link.guardian.email), "success")
     return redirect(url_for("register.pupil_card", pupil_id=pupil.id, _anchor="guardians"))

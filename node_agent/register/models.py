@@ -1,13 +1,19 @@
-"""Pupil register tables; each is the synced entity of the same name in :mod:`protocol.entities`."""
+"""Pupil register tables.
+
+Synced (the entity of the same name in :mod:`protocol.entities` / :mod:`protocol.entities_secretariat`):
+class units, pupils, guardians and their links, enrolments, register entries (księga uczniów) and
+guardians' confirmed e-mail addresses. Local to the school, never synced: the register's numbering
+settings and counters, and the director's promotion choices before they are applied.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from node_agent.db import Base
+from node_agent.db import Base, utcnow
 from node_agent.school.models import SchoolYear
 from node_agent.staff.models import StaffMember
 from protocol.fields import new_id
@@ -121,3 +127,67 @@ class Enrolment(Base):
 
     pupil: Mapped[Pupil] = relationship(back_populates="enrolments")
     class_unit: Mapped[ClassUnit] = relationship()
+
+
+class RegisterEntry(Base):
+    """One line of the pupil register (księga uczniów): a pupil's stay at the school under one number."""
+
+    __tablename__ = "register_entry"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    # No cascade: the register is a legal record and outlives any edit of the pupil's data.
+    pupil_id: Mapped[str] = mapped_column(ForeignKey("pupil.id"), index=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    admitted_on: Mapped[dt.date] = mapped_column(Date)
+    admission_reason: Mapped[str] = mapped_column(String(20))
+    admission_decision: Mapped[str | None] = mapped_column(String(50))
+    admission_decided_on: Mapped[dt.date | None] = mapped_column(Date)
+    left_on: Mapped[dt.date | None] = mapped_column(Date)
+    leaving_reason: Mapped[str | None] = mapped_column(String(20))
+    leaving_decision: Mapped[str | None] = mapped_column(String(50))
+    leaving_decided_on: Mapped[dt.date | None] = mapped_column(Date)
+
+    pupil: Mapped[Pupil] = relationship()
+
+
+class GuardianVerification(Base):
+    """The school confirmed this guardian's e-mail address (for the parents' portal)."""
+
+    __tablename__ = "guardian_verification"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    guardian_id: Mapped[str] = mapped_column(ForeignKey("guardian.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    verified_on: Mapped[dt.date] = mapped_column(Date)
+    method: Mapped[str] = mapped_column(String(20))
+
+
+class RegisterSettings(Base):
+    """How this school numbers its register and which level finishes it (one row, id 1)."""
+
+    __tablename__ = "register_settings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    numbering: Mapped[str] = mapped_column(String(20), default="sequential")
+    final_level: Mapped[int | None] = mapped_column(Integer)  # None: the default of the school's kind
+
+
+class RegisterCounter(Base):
+    """The last register number given in a scope ("all" or an admission year); it only ever grows."""
+
+    __tablename__ = "register_counter"
+
+    scope: Mapped[str] = mapped_column(String(10), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PromotionChoice(Base):
+    """A director's choice before the year-end promotion: a pupil repeats, or a class does (not) finish."""
+
+    __tablename__ = "promotion_choice"
+
+    school_year_id: Mapped[str] = mapped_column(ForeignKey("school_year.id"), primary_key=True)
+    target_id: Mapped[str] = mapped_column(String(36), primary_key=True)  # a pupil or a class id
+    choice: Mapped[str] = mapped_column(String(20))  # repeats | graduates | continues
+    marked_by: Mapped[str] = mapped_column(String(64))
+    marked_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

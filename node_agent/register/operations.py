@@ -2,6 +2,8 @@
 
 Views, imports and the demo loader call these functions and never touch the models directly,
 so validation (the protocol's rules plus the register's uniqueness rules) is in one place.
+A pupil (or guardian) handed over to another city school is read-only here
+(:mod:`node_agent.transfers.locks`): every write below checks it first.
 Functions flush but do not commit: the caller owns the transaction.
 """
 
@@ -16,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from node_agent.records import ValidationFailed, apply_record, clean_input, to_wire
 from node_agent.register.models import ClassUnit, Enrolment, Guardian, Pupil, PupilGuardian
+from node_agent.transfers.locks import ensure_guardian_writable, ensure_pupil_writable
 from protocol.entities import ENROLMENT, GUARDIAN, PUPIL, PUPIL_GUARDIAN
 from protocol.fields import FieldError, new_id
 from protocol.i18n import N_
@@ -53,6 +56,8 @@ def save_pupil(session: Session, data: Mapping[str, Any], pupil: Pupil | None = 
     Fields missing from ``data`` keep their current values on update. Raises
     :class:`ValidationFailed` listing every problem.
     """
+    if pupil is not None:
+        ensure_pupil_writable(session, pupil.id)
     record = to_wire(PUPIL, pupil) if pupil is not None else {"id": new_id()}
     record.update(clean_input(PUPIL, data))
     if pupil is not None:
@@ -66,6 +71,8 @@ def save_pupil(session: Session, data: Mapping[str, Any], pupil: Pupil | None = 
 
 def save_guardian(session: Session, data: Mapping[str, Any], guardian: Guardian | None = None) -> Guardian:
     """Create or update a guardian from form-like ``data``."""
+    if guardian is not None:
+        ensure_guardian_writable(session, guardian.id)
     record = to_wire(GUARDIAN, guardian) if guardian is not None else {"id": new_id()}
     record.update(clean_input(GUARDIAN, data))
     if guardian is not None:
@@ -76,6 +83,7 @@ def save_guardian(session: Session, data: Mapping[str, Any], guardian: Guardian 
 def link_guardian(session: Session, pupil: Pupil, guardian: Guardian, *, relation: str,
                   legal_custody: bool = True, may_receive_info: bool = True) -> PupilGuardian:
     """Link ``guardian`` to ``pupil`` (or update the existing link's details)."""
+    ensure_pupil_writable(session, pupil.id)
     link = session.scalar(select(PupilGuardian).where(
         PupilGuardian.pupil_id == pupil.id, PupilGuardian.guardian_id == guardian.id))
     record = {
@@ -87,6 +95,7 @@ def link_guardian(session: Session, pupil: Pupil, guardian: Guardian, *, relatio
 
 def unlink_guardian(session: Session, link: PupilGuardian) -> None:
     """Remove a guardian from a pupil (the guardian record itself stays)."""
+    ensure_pupil_writable(session, link.pupil_id)
     session.delete(link)
     session.flush()
 
@@ -121,6 +130,7 @@ def assign_class(session: Session, pupil: Pupil, class_unit: ClassUnit, *, start
     new one with the same reason, so history shows the move. Assigning the class the pupil is
     already in is a no-op.
     """
+    ensure_pupil_writable(session, pupil.id)
     open_ones = list(session.scalars(select(Enrolment).where(
         Enrolment.pupil_id == pupil.id, Enrolment.ends_on.is_(None))))
     for enrolment in open_ones:
@@ -143,6 +153,7 @@ def assign_class(session: Session, pupil: Pupil, class_unit: ClassUnit, *, start
 
 def end_enrolment(session: Session, enrolment: Enrolment, *, ends_on: dt.date, leaving_reason: str) -> Enrolment:
     """Close ``enrolment`` on ``ends_on`` with ``leaving_reason``."""
+    ensure_pupil_writable(session, enrolment.pupil_id)
     record = to_wire(ENROLMENT, enrolment)
     record.update(ends_on=ends_on.isoformat(), leaving_reason=leaving_reason)
     return apply_record(session, Enrolment, record, enrolment)  # type: ignore[return-value]

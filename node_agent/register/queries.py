@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select, tr
 from sqlalchemy.orm import Session, selectinload
 
 from node_agent.auth.models import UserAccount
-from node_agent.register.models import ClassUnit, Enrolment, Guardian, Pupil, PupilGuardian
+from node_agent.register.models import ClassUnit, Enrolment, Guardian, GuardianVerification, Pupil, PupilGuardian
 from node_agent.school.models import SchoolYear
 from zszo.web.text import like_pattern
 
@@ -208,3 +208,15 @@ def find_guardians(session: Session, text: str, *, limit: int = 20) -> list[Guar
             .options(selectinload(Guardian.pupil_links))
         )
     )
+
+
+def confirmed_emails(session: Session, pupil: Pupil) -> dict[str, GuardianVerification]:
+    """{guardian id: confirmation of their current e-mail address} for the pupil's guardians."""
+    from node_agent.register.verification import confirmed
+
+    out = {}
+    for link in pupil.guardian_links:
+        found = confirmed(session, link.guardian)
+        if found is not None:
+            out[link.guardian_id] = found
+    return out

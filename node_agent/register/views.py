@@ -1,5 +1,8 @@
 """Pupil register pages: the list, the pupil card, adding and editing a pupil, class assignment
-and leaving the school (skreślenie).
+and leaving the school (skreślenie, which closes the pupil's register entry).
+
+A pupil handed over to another city school is read-only here: every editing page answers 409
+with the reason in Polish (:func:`visible_pupil`), and the operations refuse the write anyway.
 
 Views are thin: access through :mod:`node_agent.register.queries`, every write through
 :mod:`node_agent.register.operations`, errors shown from the protocol's FieldErrors. Each page
@@ -11,14 +14,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from node_agent.records import ValidationFailed
+from node_agent.register import admission, queries
 from node_agent.register import operations as ops
-from node_agent.register import queries
 from node_agent.register.forms import AssignClassForm, LeaveForm, PupilForm, SearchForm
 from node_agent.register.models import ClassUnit, Pupil
+from node_agent.transfers import history, incoming, locks
+from node_agent.transfers.models import PupilTransfer
 from node_agent.web import labels
 from node_agent.web.context import (
     ALL_ROLES,
@@ -33,6 +39,7 @@ from node_agent.web.context import (
 )
 from protocol.fields import FieldError, parse_date
 from protocol.i18n import N_
+from zszo.web.errors import render_error
 from zszo.web.forms import attach_errors
 
 bp = Blueprint("register", __name__, url_prefix="/pupils", template_folder="templates")
@@ -51,7 +58,17 @@ def visible_pupil(pupil_id: str, *, edit: bool = False) -> Pupil:
     pupil = queries.pupil_with_history(db(), pupil_id)
     if pupil is None:
         abort(404)
+    lock = locks.pupil_lock(db(), pupil.id) if edit else None
+    if lock is not None:
+        abort(make_response(render_error(409, _("This pupil's data cannot be changed here"),
+                                         lock_text(lock))))
     return pupil
+
+
+def lock_text(lock: locks.Lock) -> str:
+    """The lock's reason in Polish, as a sentence."""
+    text = _(lock.message).format(**lock.params())
+    return text[:1].upper() + text[1:] + "."
 
 
 @bp.get("")
@@ -96,13 +113,23 @@ def pupil_card(pupil_id: str):  # type: ignore[no-untyped-def]
     audit("view", "pupil", pupil.id, "pupil_card")
     user = current_user()
     current = ops.current_enrolment(db(), pupil, today())
+    lock = locks.pupil_lock(db(), pupil.id)
+    transfers = list(db().scalars(select(PupilTransfer).where(PupilTransfer.pupil_id == pupil.id)
+                                  .order_by(PupilTransfer.transfer_on)))
     return render_template(
         "register/card.html",
         pupil=pupil,
         current=current,
         full_pesel=queries.sees_full_pesel(user),
-        can_edit=queries.can_edit(user),
+        can_edit=queries.can_edit(user) and lock is None,
         mask=queries.mask_pesel,
+        lock=lock_text(lock) if lock else None,
+        entries=admission.entries_of(db(), pupil.id),
+        open_entry=admission.open_entry(db(), pupil.id),
+        transfers=transfers,
+        previous=[(offer, history.summarize(incoming.package(offer)))
+                  for offer in incoming.previous_schools(db(), pupil.id)],
+        verified=queries.confirmed_emails(db(), pupil),
     )
 
 
@@ -253,11 +280,11 @@ def leave(pupil_id: str):  # type: ignore[no-untyped-def]
     ends_on = _date_error(form, "ends_on", form.ends_on.data, N_("end date"))
     if ends_on is not None:
         try:
-            ops.end_enrolment(
-                db(), enrolment, ends_on=ends_on, leaving_reason=form.leaving_reason.data or None
-            )
+            admission.leave(db(), pupil, left_on=ends_on, reason=form.leaving_reason.data or None,
+                            decision=form.leaving_decision.data, decided_on=form.leaving_decided_on.data,
+                            next_school=form.school())
         except ValidationFailed as exc:
-            attach_errors(form, exc.errors, _)
+            attach_errors(form, exc.errors, _, field_map={"left_on": "ends_on"})
         else:
             audit("update", "enrolment", enrolment.id, "leaving")
             flash(_("The pupil has been removed from the list of pupils."), "success")

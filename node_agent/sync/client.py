@@ -312,7 +312,12 @@ def push(db: Database, client: HubClient, keys: KeyPair, batch_max: int, report:
                                   headers={"Content-Type": "application/octet-stream"})
         failpoint("node.after_send_before_ack")
         if response.status_code != 200:
-            raise _error_from(response)
+            error = _error_from(response)
+            if error.code == "batch_conflict":
+                # The hub holds other changes under these sequence numbers of our epoch: this
+                # database was restored from a backup. Same remedy as below; nothing trimmed.
+                raise SyncError("epoch_rewound", error.detail)
+            raise error
         try:
             ack = verify_ack(response.json(), hub_public.sign, node_id=node_id, epoch=epoch, batch_id=batch_id)
         except (ProtocolError, ValueError) as exc:

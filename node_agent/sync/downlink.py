@@ -8,11 +8,13 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from node_agent.admissions.operations import store_admission
 from node_agent.dictionaries.operations import store_city_calendar
 from node_agent.records import ValidationFailed, apply_record
 from node_agent.requests.operations import store_request
 from node_agent.school.models import Subject
 from node_agent.sync.models import DownlinkMessage
+from node_agent.transfers import messages as transfer_messages
 from protocol import downlink
 from protocol.calendar import CalendarInvalid
 from protocol.fields import new_id
@@ -39,6 +41,10 @@ def apply_messages(session: Session, messages: list[downlink.Message]) -> None:
             outcome = "stored" if store_request(session, message.body) is not None else "rejected"
         elif message.kind == "notice":
             outcome = "stored"
+        elif message.kind == "recruitment_admission":
+            outcome = "stored" if store_admission(session, message.body) is not None else "rejected"
+        elif message.kind in transfer_messages.KINDS:
+            outcome = transfer_messages.apply(session, message)
         else:
             outcome = "unknown_kind"
         session.add(DownlinkMessage(hub_seq=message.seq, kind=message.kind[:40],

@@ -26,12 +26,14 @@ PUBLIC_ENDPOINTS = {"auth.login", "auth.login_code", "auth.totp_setup", "zszo_we
 
 # (endpoint, label, blueprints whose pages mark it current, roles that see it)
 NAV = (
-    ("register.pupil_list", _l("Pupil register"), ("register", "guardians"), context.ALL_ROLES),
+    ("register.pupil_list", _l("Pupil register"), ("register", "guardians", "book", "promotion"), context.ALL_ROLES),
+    ("transfers.transfer_list", _l("Transfers between schools"), ("transfers",), context.OFFICE_ROLES),
     ("school.overview", _l("School"), ("school",), context.OFFICE_ROLES),
     ("staff.staff_list", _l("Staff"), ("staff",), context.OFFICE_ROLES),
     ("auth_admin.user_list", _l("Users"), ("auth_admin",), ("admin",)),
     ("sync.status", _l("Synchronisation"), ("sync",), ("admin", "director")),
     ("requests.request_list", _l("Change requests"), ("requests",), context.OFFICE_ROLES),
+    ("admissions.admission_list", _l("Admissions from the recruitment"), ("admissions",), context.OFFICE_ROLES),
 )
 
 

@@ -70,7 +70,7 @@ def test_the_owner_wins_and_the_losing_version_reaches_the_owner(city):
         kinds = session.scalars(select(DownlinkEntry.kind).where(DownlinkEntry.node_id == owner.state()["node_id"])
                                 .order_by(DownlinkEntry.seq)).all()
     assert [(f.entity, f.pk, f.outcome) for f in forwarded] == [("subject", subject_id, "forwarded")]
-    assert kinds == ["city_subjects", "change_request"]
+    assert kinds == ["city_subjects", "city_institutions", "change_request"]  # the directory: transfers
 
     assert owner.sync().ok
     (request,) = _requests(owner)

@@ -1,0 +1,1 @@
+"""Campaign set-up by the city office: levels, timetable, offer, criteria settings, school accounts."""

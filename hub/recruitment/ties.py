@@ -1,0 +1,124 @@
+"""Which exact ties decide a seat: the check that keeps an arbitrary order out of a published result.
+
+Deferred acceptance needs a strict order inside each class, so equal keys are ordered internally
+by candidate id (:mod:`hub.recruitment.allocation`). That order is not law, so the result may be
+published only if it does not matter. With M the result of that run, the order matters exactly
+when one of these holds (and then every such tie is reported):
+
+* ``cutoff`` tie: a candidate who prefers a full class c to their seat has exactly c's cut-off
+  key (they stand level with its lowest admitted candidate): ordering them the other way makes
+  M unstable, so another order gives another result.
+* ``chain`` tie: no cut-off tie, but in the graph "candidate a → class c when a is among the
+  best-keyed candidates who prefer c to their seat; class c → each of its holders" there is a
+  cycle. A cycle is a *stable improvement cycle* (Erdil & Ergin 2008): seats can be exchanged
+  along it, everyone on it gains, nobody gains a justified complaint. It exists only through a
+  class whose best waiting candidates are tied (with one best candidate it would improve the
+  internal order's own result, and deferred acceptance leaves no such cycle), so the order among
+  them decides who moves.
+
+If neither holds, M is stable for every strict order of the ties and no improvement cycle exists
+for any of them, so deferred acceptance gives M for every such order: M does not depend on the
+internal order (Erdil & Ergin 2008, Thm 1). The property tests check this against brute force.
+
+Everything is linear in the number of applications; the cycle search (Tarjan, iterative) runs only
+when some class has tied candidates first in line. This module never changes a result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from hub.recruitment.allocation import Prepared, Tie, public_key
+
+
+def find_ties(p: Prepared, heaps: list[list[tuple]], position: list[int]) -> list[Tie]:
+    """Every exact tie whose internal order decides a seat (an empty list when the result stands)."""
+    seats = p.seats
+    full = [seats[c] > 0 and len(heap) == seats[c] for c, heap in enumerate(heaps)]
+    # Weak keys leave out the id rank: the key, plus the lottery rank when there is a lottery.
+    cut = [heap[0][:-1] if full[c] else None for c, heap in enumerate(heaps)]
+    level: dict[int, list[int]] = {}     # class -> envious candidates level with its cut-off
+    best: dict[int, tuple] = {}          # class -> best weak key among envious candidates
+    first_in_line: dict[int, list[int]] = {}
+    for i, listed in enumerate(p.prefs):
+        own, lottery_part = p.keys[i], p.order[i][:-1]
+        for q in range(position[i]):     # the classes i prefers to the seat they hold
+            c = listed[q]
+            weak = own[q] + lottery_part
+            if weak == cut[c]:
+                level.setdefault(c, []).append(i)
+            elif c not in best or weak > best[c]:
+                best[c] = weak
+                first_in_line[c] = [i]
+            elif weak == best[c]:
+                first_in_line[c].append(i)
+
+    ids = p.candidate_ids
+    if level:
+        ties = []
+        for c, envious in level.items():
+            holders = [p.by_id_rank[entry[-1]] for entry in heaps[c] if entry[:-1] == cut[c]]
+            ties.append(Tie(p.class_ids[c], public_key(p, heaps[c][0]),
+                            tuple(sorted(ids[i] for i in envious + holders))))
+        return ties
+    if all(len(line) < 2 for line in first_in_line.values()):
+        return []  # a cycle needs a class with tied candidates first in line (see the module docstring)
+
+    n = len(ids)
+    graph: dict[int, list[int]] = {}
+    for c, line in first_in_line.items():
+        for i in line:
+            graph.setdefault(i, []).append(n + c)
+        graph[n + c] = [p.by_id_rank[entry[-1]] for entry in heaps[c]]
+    ties = []
+    for component in strongly_connected(graph):
+        if len(component) < 2:
+            continue
+        for node in component:
+            c = node - n
+            if c >= 0 and len(first_in_line[c]) > 1:
+                line = first_in_line[c]
+                q = p.prefs[line[0]].index(c)
+                ties.append(Tie(p.class_ids[c], public_key(p, p.keys[line[0]][q] + p.order[line[0]]),
+                                tuple(sorted(ids[i] for i in line)), "chain"))
+    return ties
+
+
+def strongly_connected(graph: dict[int, list[int]]) -> Iterable[list[int]]:
+    """Tarjan's strongly connected components, iterative (no recursion limit on long chains)."""
+    index: dict[int, int] = {}
+    low: dict[int, int] = {}
+    stack: list[int] = []
+    on_stack: set[int] = set()
+    for root in graph:
+        if root in index:
+            continue
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(graph.get(root, ())))]
+        while work:
+            node, edges = work[-1]
+            for nxt in edges:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = len(index)
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(graph.get(nxt, ()))))
+                    break
+                if nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    yield component

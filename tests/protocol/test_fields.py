@@ -30,6 +30,10 @@ IDS = {
     "pupil_guardian": "72a3b1d5-f476-438f-a1ce-8095faebdc1d",
     "enrolment": "83b4c2e6-0587-4490-b2df-91a60bfced2e",
     "teaching_assignment": "94c5d3f7-1698-45a1-83e0-a2b71c0dfe3f",
+    "register_entry": "a5d6e408-27a9-46b2-94f1-b3c82d1e0f40",
+    "pupil_transfer": "b6e7f519-38ba-47c3-a502-c4d93e2f1051",
+    "transfer_decision": "c7f8062a-49cb-48d4-b613-d5ea4f302162",
+    "guardian_verification": "d809173b-5adc-49e5-8724-e6fb50413273",
 }
 
 
@@ -109,6 +113,40 @@ def valid(entity: str, **overrides: Any) -> dict[str, Any]:
             "starts_on": "2026-09-01",
         },
         # Feature modules (protocol/entities_*.py) add a valid record of each of their entities here.
+        "register_entry": {
+            "id": IDS["register_entry"],
+            "pupil_id": IDS["pupil"],
+            "number": "12/2019",
+            "admitted_on": "2019-09-01",
+            "admission_reason": "catchment_area",
+            "admission_decision": "SP7.4310.12.2019",
+        },
+        "pupil_transfer": {
+            "id": IDS["pupil_transfer"],
+            "pupil_id": IDS["pupil"],
+            "direction": "out",
+            "in_city": True,
+            "transfer_on": "2027-01-15",
+            "status": "pending",
+            "other_rspo": "54321",
+            "other_name": "Szkoła Podstawowa nr 12 im. Jana Pawła II",
+            "other_postal_code": "31-150",
+            "handover": f"pupil:{IDS['pupil']} guardian:{IDS['guardian']}",
+        },
+        "transfer_decision": {
+            "id": IDS["transfer_decision"],
+            "transfer_id": IDS["pupil_transfer"],
+            "accepted": False,
+            "decided_on": "2027-01-10",
+            "reason": "brak wolnych miejsc w klasie 3",
+        },
+        "guardian_verification": {
+            "id": IDS["guardian_verification"],
+            "guardian_id": IDS["guardian"],
+            "email": "ewa.wojcik@example.pl",
+            "verified_on": "2026-09-03",
+            "method": "in_person",
+        },
     }
     record = {**records[entity], **overrides}
     return {k: v for k, v in record.items() if v is not None}

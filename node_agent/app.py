@@ -48,11 +48,12 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     for blueprint in (auth_bp, admin_bp, register_bp, guardians_bp, school_bp, staff_bp, sync_bp, requests_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(admissions_bp)  # pupils admitted in the city's recruitment
+    from node_agent.documents.views import bp as documents_bp
     from node_agent.register.book_views import bp as book_bp
     from node_agent.register.promotion_views import bp as promotion_bp
     from node_agent.transfers.views import bp as transfers_bp
 
-    for blueprint in (book_bp, promotion_bp, transfers_bp):  # e-Sekretariat
+    for blueprint in (book_bp, promotion_bp, transfers_bp, documents_bp):  # e-Sekretariat
         app.register_blueprint(blueprint)
 
     @app.get("/")

@@ -132,3 +132,20 @@ GUARDIAN_VERIFICATION = register(Entity("guardian_verification", 1, N_("confirme
     Field("verified_on", D, N_("date of confirmation"), required=True),
     Field("method", E, N_("how it was confirmed"), required=True, choices=VERIFICATION_METHODS),
 )))
+
+# The school's audit log (who read or changed which record, never the data): append-only on the
+# node, synced so the hub holds a copy the school cannot rewrite. ``username`` stays out of the
+# analytical layer; ``prev_hash``/``hash`` let anyone re-check the chain (node_agent/audit).
+AUDIT_EVENT = register(Entity("audit_event", 1, N_("audit log entry"), (
+    Field("uid", U, N_("identifier"), required=True),
+    Field("occurred_at", T, N_("time"), required=True, max_length=32),
+    Field("user_id", FieldType.INT, N_("user")),
+    Field("username", T, N_("user name"), required=True, max_length=64, privacy=Privacy.DROP),
+    Field("role", T, N_("role"), required=True, max_length=64),
+    Field("action", T, N_("action"), required=True, max_length=64),
+    Field("entity", T, N_("kind of record"), required=True, max_length=64),
+    Field("record_id", T, N_("record"), max_length=36),
+    Field("purpose", T, N_("purpose"), required=True, max_length=64),
+    Field("prev_hash", T, N_("previous entry's hash"), required=True, max_length=64),
+    Field("hash", T, N_("hash"), required=True, max_length=64),
+), pk="uid"))

@@ -20,8 +20,8 @@ from hub.compulsory.register import parse_register
 from hub.dashboard.forms import parse_day
 from hub.warehouse.pseudonym import load_or_create_key
 from hub.web.context import current_user, db, roles_required, runtime, today, warehouse_cursor
-from hub.web.tables import csv_response
 from zszo.web.forms import add_error, attach_errors
+from zszo.web.tables import csv_response
 
 bp = Blueprint("compulsory", __name__, url_prefix="/compulsory", template_folder="templates")
 OFFICER = "officer"

@@ -21,8 +21,8 @@ from hub.dashboard.forms import FilterForm, parse_day
 from hub.fleet.models import INSTITUTION_KINDS, Institution
 from hub.web import charts, format_number, format_one_decimal, labels
 from hub.web.context import ALL_ROLES, db, roles_required, runtime, today, utcnow, warehouse_cursor
-from hub.web.tables import csv_response
 from zszo.web.forms import add_error
+from zszo.web.tables import csv_response
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates")
 REJECTED_SHOWN = 100

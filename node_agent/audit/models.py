@@ -2,6 +2,8 @@
 
 Triggers installed by the migration make the table append-only (UPDATE and DELETE abort), and
 each row carries the hash of the previous one, so a removed or altered row breaks the chain.
+Every event is also synced to the hub (entity ``audit_event``, keyed by ``uid``), so a school
+cannot quietly lose its own log.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from sqlalchemy import DateTime, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from node_agent.db import Base, utcnow
+from protocol.fields import new_id
 
 
 class AuditEvent(Base):
@@ -20,7 +23,8 @@ class AuditEvent(Base):
     __tablename__ = "audit_event"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    uid: Mapped[str | None] = mapped_column(String(36), index=True, unique=True, default=new_id)  # the synced identity
+    occurred_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     user_id: Mapped[int | None] = mapped_column(Integer)
     username: Mapped[str] = mapped_column(String(64))
     role: Mapped[str] = mapped_column(String(20))

@@ -18,7 +18,7 @@ GENESIS = "0" * 64
 
 
 def _digest(event: AuditEvent) -> str:
-    parts = [event.prev_hash, event.at.isoformat(), str(event.user_id or ""), event.username, event.role,
+    parts = [event.prev_hash, event.occurred_at.isoformat(), str(event.user_id or ""), event.username, event.role,
              event.action, event.entity, event.record_id or "", event.purpose]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
@@ -29,8 +29,8 @@ def record(session: Session, *, user_id: int | None, username: str, role: str, a
     prev = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) or GENESIS
     clean = {k: v.replace("\r", " ").replace("\n", " ")[:64] for k, v in
              {"username": username, "role": role, "action": action, "entity": entity, "purpose": purpose}.items()}
-    event = AuditEvent(at=utcnow().replace(microsecond=0), user_id=user_id, record_id=record_id, prev_hash=prev,
-                       hash="", **clean)
+    event = AuditEvent(occurred_at=utcnow().replace(microsecond=0), user_id=user_id, record_id=record_id,
+                       prev_hash=prev, hash="", **clean)
     event.hash = _digest(event)
     session.add(event)
     session.flush()

@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from node_agent.auth.models import UserAccount
 from node_agent.records import ValidationFailed
 from node_agent.register import admission, queries
 from node_agent.register import operations as ops
@@ -32,7 +33,7 @@ from node_agent.web.context import (
     audit,
     current_user,
     db,
-    deny,
+    refuse,
     roles_required,
     today,
     writes_on_get,
@@ -41,9 +42,11 @@ from protocol.fields import FieldError, parse_date
 from protocol.i18n import N_
 from zszo.web.errors import render_error
 from zszo.web.forms import attach_errors
+from zszo.web.tables import csv_response
 
 bp = Blueprint("register", __name__, url_prefix="/pupils", template_folder="templates")
 
+EXPORT_LIMIT = 100_000  # more pupils than any school has: the whole filtered list
 PESEL_AND_NO_PESEL = N_("remove the number or untick “The pupil has no PESEL number”")
 
 
@@ -52,12 +55,12 @@ def visible_pupil(pupil_id: str, *, edit: bool = False) -> Pupil:
     user = current_user()
     assert user is not None
     if edit and not queries.can_edit(user):
-        deny("read-only role")
+        refuse("pupil", pupil_id[:36], "read_only_role")
     if not queries.can_see_pupil(db(), user, pupil_id, today()):
-        deny("pupil not visible to this user")
+        refuse("pupil", pupil_id[:36], "pupil_not_visible")
     pupil = queries.pupil_with_history(db(), pupil_id)
     if pupil is None:
-        abort(404)
+        refuse("pupil", pupil_id[:36], "no_such_pupil", status=404)
     lock = locks.pupil_lock(db(), pupil.id) if edit else None
     if lock is not None:
         abort(make_response(render_error(409, _("This pupil's data cannot be changed here"),
@@ -82,6 +85,8 @@ def pupil_list():  # type: ignore[no-untyped-def]
     classes = queries.classes_of_year(db(), year, user)
     form.class_id.choices = labels.choices([(c.id, c.name) for c in classes], blank=_("All classes"))
     class_id = form.class_id.data if form.class_id.data in {c.id for c in classes} else None
+    if request.args.get("format") in ("csv", "xlsx"):
+        return _list_download(user, form.q.data or "", class_id)
     page_number = request.args.get("page", "1")
     page = queries.search_pupils(
         db(),
@@ -102,6 +107,19 @@ def pupil_list():  # type: ignore[no-untyped-def]
         mask=queries.mask_pesel,
         args={"q": form.q.data or "", "class_id": class_id or ""},
     )
+
+
+def _list_download(user: UserAccount, text: str, class_id: str | None) -> Response:
+    """The list as it is filtered, every page, as CSV or XLSX (PESEL masked as on the page)."""
+    page = queries.search_pupils(db(), user, text=text, class_id=class_id, today=today(), page_size=EXPORT_LIMIT)
+    full = queries.sees_full_pesel(user)
+    audit("export", "pupil", None, "pupil_list")
+    header = [_("Last name"), _("First name"), _("Second name"), _("PESEL"), _("Date of birth"), _("Class"),
+              _("Register number")]
+    rows = [[r.pupil.last_name, r.pupil.first_name, r.pupil.second_name,
+             r.pupil.pesel if full else queries.mask_pesel(r.pupil.pesel), r.pupil.birth_date, r.class_name,
+             r.pupil.register_number] for r in page.rows]
+    return csv_response(f"uczniowie-{today().isoformat()}.csv", header, rows)
 
 
 @bp.get("/<pupil_id>")
@@ -130,6 +148,7 @@ def pupil_card(pupil_id: str):  # type: ignore[no-untyped-def]
         previous=[(offer, history.summarize(incoming.package(offer)))
                   for offer in incoming.previous_schools(db(), pupil.id)],
         verified=queries.confirmed_emails(db(), pupil),
+        office=user is not None and user.role in OFFICE_ROLES,
     )
 
 

@@ -16,7 +16,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import current_app, g, request
+from flask import abort, current_app, g, request
 from sqlalchemy.orm import Session
 
 from node_agent.audit import operations as audit_ops
@@ -24,6 +24,7 @@ from node_agent.auth.models import UserAccount
 from node_agent.db import Database
 from zszo.web import access
 from zszo.web.i18n import TIMEZONE
+from zszo.web.login import log_safe
 
 log = logging.getLogger("node_agent.web.access")
 View = TypeVar("View", bound=Callable[..., Any])
@@ -109,6 +110,29 @@ def audit(action: str, entity: str, record_id: str | None, purpose: str) -> None
         record_id=record_id,
         purpose=purpose,
     )
+
+
+def refuse(entity: str, record_id: str | None, reason: str, *, status: int = 403) -> None:
+    """Refuse access to a record (403, or 404 for an id this school does not hold) and audit the attempt.
+
+    The refusal is an audit row of its own (action ``denied``), committed whatever happens to the
+    request: an attempt to open someone else's pupil by guessing an id (IDOR) must leave a trace
+    the school and the hub can see. Anything the request did before is rolled back first.
+    """
+    user = current_user()
+    who = {"user_id": user.id, "username": user.username, "role": user.role} if user else \
+        {"user_id": None, "username": "-", "role": "-"}
+    session = g.get("_db_session")
+    if session is not None:
+        session.rollback()  # releases a write lock this request may hold; the error page reads on afterwards
+    with database().write_session() as writer, writer.begin():
+        audit_ops.record(writer, action="denied", entity=entity, record_id=record_id, purpose=reason, **who)
+    if status == 404:
+        log.warning("no such %s %s for user=%s", entity, log_safe(record_id or "-", 40), log_safe(who["username"]))
+        abort(404)
+    log.warning("access denied user=%s role=%s %s %s: %s", log_safe(who["username"]), who["role"], request.method,
+                log_safe(request.path, 200), reason)
+    abort(403)
 
 
 def today() -> dt.date:

@@ -15,9 +15,9 @@ import pytest
 
 from hub.dashboard.queries import NodeStatus
 from hub.dashboard.tables import node_lines
-from hub.web.tables import csv_bytes
 from tests.hub.web_factories import DAY, LO2, P3, SP1, City, csv_rows, login_as, squash, tables, text
 from zszo.web.i18n import TIMEZONE
+from zszo.web.tables import csv_bytes
 
 
 @pytest.fixture
@@ -283,7 +283,7 @@ def test_xlsx_text_is_never_a_formula():
 
     from openpyxl import load_workbook
 
-    from hub.web.tables import xlsx_bytes
+    from zszo.web.tables import xlsx_bytes
 
     sheet = load_workbook(io.BytesIO(xlsx_bytes(["Szkoła", "Uczniowie"], [["=HYPERLINK(\"http://x\")", 3]]))).active
     cell = sheet["A2"]

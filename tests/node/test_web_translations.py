@@ -25,6 +25,7 @@ NODE_SOURCES = [
     "node_agent/school",
     "node_agent/staff",
     "node_agent/sync/views.py",
+    "node_agent/documents",
 ]
 
 
@@ -50,6 +51,7 @@ def catalog(name: str) -> dict[str, str]:
 
 WEB, NODE, PROTOCOL = catalog("web.po"), catalog("node_web.po"), catalog("protocol.po")
 REGISTER = catalog("register_admin.po")  # e-Sekretariat pages of node_agent/register (its own area)
+DOCUMENTS = catalog("documents.po")  # certificates, record summary, right-of-access export
 RECRUITMENT = catalog("recruitment.po")  # the admissions menu entry and pages belong to the recruitment area
 WEB_IDS, NODE_IDS = extracted(WEB_SOURCES), extracted(NODE_SOURCES)
 
@@ -69,13 +71,15 @@ def test_web_po_is_complete_and_has_no_stale_entries():
 
 
 def test_node_web_po_is_complete_and_has_no_stale_entries():
-    assert sorted(NODE_IDS - set(NODE) - set(WEB) - set(PROTOCOL) - set(REGISTER) - set(RECRUITMENT)) == []
+    assert sorted(NODE_IDS - set(NODE) - set(WEB) - set(PROTOCOL) - set(REGISTER) - set(RECRUITMENT)
+                  - set(DOCUMENTS)) == []
     assert sorted(set(NODE) - NODE_IDS) == []
 
 
 def test_no_catalogue_repeats_another_areas_message():
     assert sorted(set(NODE) & (set(PROTOCOL) | set(WEB))) == []
     assert sorted(set(REGISTER) & (set(NODE) | set(PROTOCOL) | set(WEB))) == []
+    assert sorted(set(DOCUMENTS) & (set(NODE) | set(PROTOCOL) | set(WEB) | set(REGISTER))) == []
     assert sorted(set(WEB) & set(PROTOCOL)) == []
 
 

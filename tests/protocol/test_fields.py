@@ -34,6 +34,7 @@ IDS = {
     "pupil_transfer": "b6e7f519-38ba-47c3-a502-c4d93e2f1051",
     "transfer_decision": "c7f8062a-49cb-48d4-b613-d5ea4f302162",
     "guardian_verification": "d809173b-5adc-49e5-8724-e6fb50413273",
+    "audit_event": "e91a284c-6bed-4af6-9835-f70c61524384",
 }
 
 
@@ -139,6 +140,19 @@ def valid(entity: str, **overrides: Any) -> dict[str, Any]:
             "accepted": False,
             "decided_on": "2027-01-10",
             "reason": "brak wolnych miejsc w klasie 3",
+        },
+        "audit_event": {
+            "uid": IDS["audit_event"],
+            "occurred_at": "2026-11-29 05:10:02.000000",
+            "user_id": 7,
+            "username": "sekretariat",
+            "role": "secretary",
+            "action": "view",
+            "entity": "pupil",
+            "record_id": IDS["pupil"],
+            "purpose": "pupil_card",
+            "prev_hash": "0" * 64,
+            "hash": "5d41402abc4b2a76b9719d911017c592" * 2,
         },
         "guardian_verification": {
             "id": IDS["guardian_verification"],

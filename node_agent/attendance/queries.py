@@ -41,7 +41,8 @@ def logged_lesson(session: Session, entry_id: str, day: dt.date) -> Lesson | Non
 
 def codes(session: Session, lesson_id: str) -> dict[str, str]:
     """{pupil id: code} of a logged lesson."""
-    return dict(session.execute(select(Attendance.pupil_id, Attendance.code).where(Attendance.lesson_id == lesson_id)))
+    rows = session.execute(select(Attendance.pupil_id, Attendance.code).where(Attendance.lesson_id == lesson_id))
+    return {pupil_id: code for pupil_id, code in rows}
 
 
 def day_lessons(session: Session, staff_member_id: str, day: dt.date) -> list[DayLesson]:

@@ -75,7 +75,7 @@ def lessons_on(session: Session, day: dt.date, *, staff_member_id: str | None = 
         teacher_id = substitution.staff_member_id if substitution else entry.staff_member_id
         if staff_member_id is None or teacher_id == staff_member_id:
             planned.append(PlannedLesson(entry, day, teacher_id, substitution))
-    return planned
+    return sorted(planned, key=lambda p: (p.entry.lesson_number, p.entry.class_unit.level, p.entry.class_unit.letter))
 
 
 def planned_lesson(session: Session, entry_id: str, day: dt.date) -> PlannedLesson | None:

@@ -172,3 +172,24 @@ def test_office_sets_up_the_timetable(as_user: Callable[[str], Web], week: Week,
         assert session.scalar(select(DayOff.reason)) == "Dzień wolny dyrektora"
     page = text(as_user("nauczyciel").get(f"/lessons?day={week.monday.isoformat()}"))
     assert "Tego dnia nie ma lekcji: dzień wolny ustalony przez szkołę (Dzień wolny dyrektora)." in page
+
+
+def test_office_changes_the_timetable_from_a_date(as_user: Callable[[str], Web], week: Week, seed: Seed,
+                                                  db: Database) -> None:
+    teacher, office = as_user("nauczyciel"), as_user("sekretariat")
+    teacher.post(lesson_url(week), {"topic": "Zapisana lekcja", "realised": "y"})
+    class_url = f"/timetable/class/{seed.class_ids['1a']}?day={week.monday.isoformat()}"
+    end_url = f"/timetable/entries/{week.entries['1a-1']}/end"
+    refused = office.post(end_url, {"from_day": week.monday.isoformat()}, token_from=class_url)
+    assert refused.status_code == 422
+    assert ("Obowiązuje od: lekcje od tego dnia są już zapisane w dzienniku; wybierz późniejszą datę"
+            in text(refused))
+    assert office.post(end_url, {"from_day": ""}, token_from=class_url).status_code == 422
+    next_monday = week.monday + dt.timedelta(days=7)
+    assert office.post(end_url, {"from_day": next_monday.isoformat()}, token_from=class_url).status_code == 302
+    # the logged lesson stays where it was; from next Monday the lesson is gone from Anna's day
+    assert teacher.get(lesson_url(week)).status_code == 200
+    assert teacher.get(lesson_url(week, day=next_monday)).status_code == 404
+    assert week.entries["1a-1"] not in text(teacher.get(f"/lessons?day={next_monday.isoformat()}"))
+    assert as_user("nauczyciel").post(end_url, {"from_day": next_monday.isoformat()},
+                                      token_from="/lessons").status_code == 403

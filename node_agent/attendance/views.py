@@ -95,8 +95,8 @@ def _own_lesson(entry_id: str, day_text: str):  # type: ignore[no-untyped-def]
 def lesson(entry_id: str, day: str):  # type: ignore[no-untyped-def]
     """One lesson: topic, realised and every pupil's attendance (all present until changed)."""
     planned = _own_lesson(entry_id, day)
-    logged = queries.logged_lesson(db(), planned.entry.id, planned.day)
     if request.method != "POST":
+        logged = queries.logged_lesson(db(), planned.entry.id, planned.day)
         audit("read", "lesson", logged.id if logged else planned.entry.id, "lesson_log")
         return _lesson_page(planned, LessonForm(obj=logged), queries.codes(db(), logged.id) if logged else {})
     form = LessonForm()

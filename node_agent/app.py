@@ -55,6 +55,12 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
 
     for blueprint in (book_bp, promotion_bp, transfers_bp, documents_bp):  # e-Sekretariat
         app.register_blueprint(blueprint)
+    from node_agent.attendance.tutor_views import bp as attendance_bp
+    from node_agent.attendance.views import bp as lessons_bp
+    from node_agent.timetable.views import bp as timetable_bp
+
+    for blueprint in (timetable_bp, lessons_bp, attendance_bp):  # e-Dziennik: timetable, lessons, attendance
+        app.register_blueprint(blueprint)
 
     @app.get("/")
     @node_web.context.roles_required(*node_web.context.ALL_ROLES)

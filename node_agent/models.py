@@ -1,6 +1,7 @@
 """Imports every model module so the metadata (and Alembic) sees all tables."""
 
 from node_agent.admissions.models import PendingAdmission  # noqa: F401 - recruitment (not synced)
+from node_agent.attendance.models import Attendance, Lesson
 from node_agent.audit.models import AuditEvent
 from node_agent.auth.models import LoginAttempt, UserAccount
 from node_agent.dictionaries.models import CityCalendarRecord
@@ -20,6 +21,7 @@ from node_agent.requests.models import ChangeRequest
 from node_agent.school.models import School, SchoolYear, Subject
 from node_agent.staff.models import StaffMember, TeachingAssignment
 from node_agent.sync.models import DownlinkMessage, OutboxChange, SyncRun, SyncState
+from node_agent.timetable.models import BellTime, DayOff, Substitution, TimetableEntry
 from node_agent.transfers.models import CityInstitution, IncomingTransfer, PupilTransfer, TransferDecision
 
 SYNCED_MODELS = {
@@ -29,6 +31,8 @@ SYNCED_MODELS = {
 }
 SYNCED_MODELS.update({m.__tablename__: m for m in (RegisterEntry, GuardianVerification, PupilTransfer,
                                                    TransferDecision)})  # e-Sekretariat
+SYNCED_MODELS.update({m.__tablename__: m for m in (BellTime, TimetableEntry, DayOff, Substitution, Lesson,
+                                                   Attendance)})  # e-Dziennik: timetable, lessons, attendance
 
 __all__ = [
     "AuditEvent", "ChangeRequest", "CityCalendarRecord", "ClassUnit", "DownlinkMessage", "Enrolment", "Guardian",
@@ -37,4 +41,5 @@ __all__ = [
     "TeachingAssignment", "UserAccount",
     "CityInstitution", "GuardianVerification", "IncomingTransfer", "PromotionChoice", "PupilTransfer",
     "RegisterCounter", "RegisterEntry", "RegisterSettings", "TransferDecision",
+    "Attendance", "BellTime", "DayOff", "Lesson", "Substitution", "TimetableEntry",
 ]

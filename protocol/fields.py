@@ -63,6 +63,7 @@ FORMATS: dict[str, tuple[re.Pattern[str], str]] = {
         re.compile(r"(19|20|21)[0-9]{2}/(19|20|21)[0-9]{2}"),
         N_("use the format 2026/2027"),
     ),
+    "time": (re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]"), N_("use the format 08:00")),
     "document_number": (
         re.compile(r"[0-9A-Za-z][0-9A-Za-z /\-]{1,29}"),
         N_("letters, digits, spaces, '/' and '-' only (2-30 characters)"),

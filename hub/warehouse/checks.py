@@ -235,10 +235,17 @@ def _transfer_decision_sql(a: Access) -> list[str]:
     return [f"WHEN {a.v('accepted')} IN ('false', '0') AND NOT {a.present('reason')} THEN 'reason|required'"]
 
 
+def _bell_time_sql(a: Access) -> list[str]:
+    """Mirror of protocol.entities_lessons' bell_time rule (a lesson ends after it starts; HH:MM as text)."""
+    return [f"WHEN {a.present('starts_at')} AND {a.present('ends_at')} AND {a.v('ends_at')} <= {a.v('starts_at')} "
+            "THEN 'ends_at|time_order'"]
+
+
 RECORD_SQL: dict[str, Callable[[Access], list[str]]] = {
     "register_entry": _register_entry_sql,
     "pupil_transfer": _pupil_transfer_sql,
     "transfer_decision": _transfer_decision_sql,
+    "bell_time": _bell_time_sql,
 }
 
 

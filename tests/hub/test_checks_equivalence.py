@@ -87,6 +87,7 @@ FORMAT_VALUES: dict[str, st.SearchStrategy[str]] = {
     "rspo": st.integers(0, 9_999_999_999).map(str),
     "school_year": st.integers(1900, 2198).map(lambda y: f"{y}/{y + 1}"),
     "document_number": st.from_regex(r"[0-9A-Z]{2} ?[0-9]{1,9}", fullmatch=True),
+    "time": st.builds(lambda h, m: f"{h:02d}:{m:02d}", st.integers(0, 23), st.integers(0, 59)),
 }
 
 
@@ -184,6 +185,8 @@ def _edges(f: Field) -> list[Any]:
             edges += ["1", "0", "1234567890", "12345678901", "12a", "１２"]
         elif f.check == "document_number":
             edges += ["AB", "A", "-AB", "AB/1-2 3", "ĄB12", "AB_12", "A" * 30, "A" * 31]
+        elif f.check == "time":
+            edges += ["00:00", "23:59", "24:00", "12:60", "8:00", "08:00:00", "08.00", "０8:00", "08:00\n"]
         elif f.check == "school_year":
             edges += ["2026/2027", "1900/1901", "2199/2200", "1899/1900", "2026-2027", "26/27", "2026/2027 "]
         return edges
@@ -343,7 +346,8 @@ def test_python_and_sql_agree_on_edge_cases(con: duckdb.DuckDBPyConnection, name
 def base_record(entity: Entity) -> dict[str, Any]:
     """A valid record of ``entity`` with every field given."""
     canonical = {"postal_code": "26-600", "email": "sekretariat@sp1.radom.pl", "phone": "600 100 200",
-                 "rspo": "100101", "school_year": "2026/2027", "document_number": "AB 123456"}
+                 "rspo": "100101", "school_year": "2026/2027", "document_number": "AB 123456",
+                 "time": "08:00"}
     record: dict[str, Any] = {}
     for f in entity.fields:
         if f.type is FieldType.TEXT:
@@ -362,6 +366,8 @@ def base_record(entity: Entity) -> dict[str, Any]:
         record.update(birth_date="2018-01-01", sex="F", pesel=pesel.generate(dt.date(2018, 1, 1), "F", 1))
     elif entity.name in ("school_year", "enrolment"):
         record["ends_on"] = "2027-06-25"
+    elif entity.name == "bell_time":
+        record["ends_at"] = "08:45"
     assert entity.validate(record) == [], entity.name
     return record
 

@@ -161,6 +161,24 @@ def valid(entity: str, **overrides: Any) -> dict[str, Any]:
             "verified_on": "2026-09-03",
             "method": "in_person",
         },
+        # e-Dziennik: timetable, lesson log, attendance (protocol/entities_lessons.py)
+        "bell_time": {"id": "a5d6e408-27a9-46b2-a4e0-b3c8d9e0f101", "number": 1, "starts_at": "08:00",
+                      "ends_at": "08:45"},
+        "timetable_entry": {"id": "b6e7f519-38ba-47c3-b5f1-c4d9e0f1a212", "class_id": IDS["class_unit"],
+                            "weekday": 1, "lesson_number": 1, "subject_id": IDS["subject"],
+                            "staff_member_id": IDS["staff_member"], "room": "12", "valid_from": "2026-09-01"},
+        "day_off": {"id": "c7f8a62a-49cb-48d4-86a2-d5e0f1a2b323", "day": "2026-11-02",
+                    "reason": "Dzień wolny dyrektora"},
+        "substitution": {"id": "d8a9b73b-5adc-49e5-97b3-e6f1a2b3c434", "lesson_date": "2026-09-07",
+                         "timetable_entry_id": "b6e7f519-38ba-47c3-b5f1-c4d9e0f1a212",
+                         "staff_member_id": IDS["staff_member"]},
+        "lesson": {"id": "e9bac84c-6bed-4af6-a8c4-f7a2b3c4d545",
+                   "timetable_entry_id": "b6e7f519-38ba-47c3-b5f1-c4d9e0f1a212",
+                   "lesson_date": "2026-09-07", "staff_member_id": IDS["staff_member"],
+                   "topic": "Ułamki zwykłe – powtórzenie", "realised": True},
+        "attendance": {"id": "fa0bd95d-7cfe-4b07-b9d5-08b3c4d5e656",
+                       "lesson_id": "e9bac84c-6bed-4af6-a8c4-f7a2b3c4d545",
+                       "pupil_id": IDS["pupil"], "code": "late"},
     }
     record = {**records[entity], **overrides}
     return {k: v for k, v in record.items() if v is not None}

@@ -1,7 +1,7 @@
 """audit events are synced to the hub: a stable uid per event
 
 Revision ID: 0019
-Revises: 0013
+Revises: 0015
 Create Date: 2026-11-29 05:05:00
 
 Existing events get a uid and are queued for the hub in their original order, so the hub's copy of
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = '0019'
-down_revision: Union[str, Sequence[str], None] = '0013'
+down_revision: Union[str, Sequence[str], None] = '0015'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

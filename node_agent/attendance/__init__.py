@@ -1,0 +1,1 @@
+"""The lesson log (topic, realised) and attendance per lesson, with the class tutor's excuses."""

@@ -1,0 +1,44 @@
+"""Lesson log and attendance tables, synced (``lesson``, ``attendance`` of :mod:`protocol.entities_lessons`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from node_agent.db import Base
+from node_agent.register.models import Pupil
+from node_agent.timetable.models import TimetableEntry
+from protocol.fields import new_id
+
+
+class Lesson(Base):
+    """A lesson of the timetable on one date: who taught it, its topic, whether it took place."""
+
+    __tablename__ = "lesson"
+    __table_args__ = (UniqueConstraint("timetable_entry_id", "lesson_date", name="entry_date"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    timetable_entry_id: Mapped[str] = mapped_column(ForeignKey("timetable_entry.id"))
+    lesson_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    staff_member_id: Mapped[str] = mapped_column(ForeignKey("staff_member.id"), index=True)
+    topic: Mapped[str | None] = mapped_column(String(500))
+    realised: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    entry: Mapped[TimetableEntry] = relationship()
+
+
+class Attendance(Base):
+    """One pupil's attendance code at one lesson."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("lesson_id", "pupil_id", name="lesson_pupil"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    lesson_id: Mapped[str] = mapped_column(ForeignKey("lesson.id"), index=True)
+    pupil_id: Mapped[str] = mapped_column(ForeignKey("pupil.id"), index=True)
+    code: Mapped[str] = mapped_column(String(20))
+    excused_by: Mapped[str | None] = mapped_column(ForeignKey("staff_member.id"))
+
+    pupil: Mapped[Pupil] = relationship()

@@ -64,6 +64,21 @@ def generate(out_dir: Path, schools: int | None, seed: int, scale: float, jobs: 
     click.echo(_("Manifest with demo logins: {path}").format(path=out_dir / MANIFEST))
 
 
+@demo.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Inventory directory: hosts.yml and host_vars/ are (re)written, group_vars/ left alone.")
+@click.option("--schools", type=click.IntRange(1, INSTITUTIONS), default=None,
+              help=f"Only the first N institutions of the city (default: all {INSTITUTIONS}).")
+@click.option("--seed", type=int, default=2026, show_default=True, help="Same seed, same city.")
+def inventory(out_dir: Path, schools: int | None, seed: int) -> None:
+    """Write an Ansible inventory of the demo city: the hub and one school server per institution."""
+    from zszo.demo.inventory import write_inventory
+
+    written = write_inventory(out_dir, seed=seed, schools=schools)
+    click.echo(_("Ansible inventory: {path} ({count} school servers and the hub)").format(
+        path=out_dir / "hosts.yml", count=written["schools"]))
+
+
 def _prepare(out_dir: Path, schools: int | None, seed: int, scale: float, jobs: int, hub_port: int,
              node_port: int, sync_interval: int):  # type: ignore[no-untyped-def]
     from zszo.demo.load import MANIFEST

@@ -1,9 +1,11 @@
 """The Ansible roles and playbooks: they lint clean, and they really provision a hub and a school.
 
-The provisioning test (slow: about 75 s) runs hub.yml, then (with that hub serving on 127.0.0.1) site.yml, with a
+The provisioning test (slow: 2-5 minutes) runs hub.yml, then (with that hub serving on 127.0.0.1) site.yml, with a
 local connection into a temporary root: ZSZO is the test's own install, services and the
 firewall are written but not started or loaded (there is no systemd here). The school server
-ends up enrolled and synced, and a second run of site.yml changes nothing.
+ends up enrolled and synced, and a second run of site.yml changes nothing. Then backup.yml fetches
+backups, the school's server "dies" and restore.yml brings it back on a new machine (new keys, new
+epoch), and upgrade.yml goes through both.
 """
 
 from __future__ import annotations
@@ -86,6 +88,11 @@ def test_demo_inventory_is_the_demo_city():
     assert by_kind == 97
 
 
+def _status(text: str, label: str) -> str:
+    """One value of `zszo node status`."""
+    return re.search(rf"^{label}:\s+(.+)$", text, re.MULTILINE).group(1).strip()
+
+
 @pytest.fixture
 def fleet(tmp_path):  # type: ignore[no-untyped-def]
     """An inventory of one hub and one school, both local, each in its own directories under tmp_path."""
@@ -122,7 +129,7 @@ def fleet(tmp_path):  # type: ignore[no-untyped-def]
     return inventory, hub_root, node_root, hub_port
 
 
-@pytest.mark.slow  # about 75 s: five playbook runs and a real hub
+@pytest.mark.slow  # 2-5 min: nine playbook runs and a real hub
 @pytest.mark.integration
 @needs_ansible
 @pytest.mark.skipif(os.geteuid() != 0, reason="the roles give configuration files to root, as on a server")
@@ -151,6 +158,33 @@ def test_site_provisions_enrols_and_syncs_a_school_and_a_second_run_changes_noth
         assert acked > 0  # the school record and its first admin reached the hub
         nodes = run(["hub", "-c", str(hub_config), "nodes"], env=env).stdout.splitlines()
         assert len(nodes) == 1 and nodes[0].split()[:2] == [RSPO, "active"] and f"acked={acked}" in nodes[0]
+        old_node, old_epoch = _status(status, "node id"), _status(status, "epoch")
+
+        # backup.yml: a verified backup on each server, fetched to the controller.
+        store = tmp_path / "store"
+        _playbook(tmp_path, inventory, "backup.yml", "-e", f"zszo_backup_store={store}")
+        [school_backup] = (store / f"szkola-{RSPO}").glob("node-*.sqlite")
+        assert [p.name[:4] for p in (store / "hub-test").iterdir()] == ["hub-"]
+
+        # The school's server dies; its key is revoked; a new machine is provisioned with node.yml and
+        # restore.yml restores the backup there, enrols it with the new machine's keys and syncs.
+        run(["hub", "-c", str(hub_config), "revoke", old_node, "--reason", "server died"], env=env)
+        shutil.rmtree(node_root)
+        _playbook(tmp_path, inventory, "node.yml")
+        restored = _playbook(tmp_path, inventory, "restore.yml", "--limit", f"szkola-{RSPO}", "-e",
+                             f"zszo_restore_file={school_backup}", "-e", "zszo_restore_new_machine=true")
+        assert restored[f"szkola-{RSPO}"][3] == 0
+        status = run(["node", "-c", node_config, "status"], env=env).stdout
+        assert _status(status, "node id") != old_node and _status(status, "epoch") != old_epoch
+        assert _status(status, "waiting") == "0 changes"
+        nodes = sorted(line.split()[1] for line in run(["hub", "-c", str(hub_config), "nodes"], env=env).stdout
+                       .splitlines())
+        assert nodes == ["active", "revoked"]
+
+        # upgrade.yml (the same release here): backup, migrate, sync, nothing fails.
+        upgraded = _playbook(tmp_path, inventory, "upgrade.yml")
+        assert {host: counts[3] for host, counts in upgraded.items()} == {"hub-test": 0, f"szkola-{RSPO}": 0}
+        assert len(list((node_root / "var/lib/zszo/backups").glob("node-*.sqlite"))) == 1
 
     settings = tomllib.loads((node_root / "etc/zszo/node.toml").read_text())
     assert settings["sync"]["hub_url"] == f"http://127.0.0.1:{hub_port}"

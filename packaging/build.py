@@ -120,7 +120,7 @@ def _relocate(root: Path, built: str, final: str) -> None:
 
 
 def default_config(role: str) -> str:
-    """The packaged /etc/zszo/<role>.toml: every option with its help, state under /var/lib/zszo-<role>."""
+    """The packaged /etc/zszo/<role>.toml: every option with its help, state under /var/lib/zszo."""
     sys.path.insert(0, str(PROJECT))
     from zszo.settings import render_toml
 
@@ -130,7 +130,7 @@ def default_config(role: str) -> str:
         from hub.config import OPTIONS
     head = (f"# ZSZO {role} configuration (a conffile: your changes are kept across upgrades).\n"
             f"# Every setting, its type and environment override: /usr/share/doc/zszo-{role}/configuration.md\n\n")
-    return head + render_toml(OPTIONS, {"paths.data_dir": f"/var/lib/zszo-{role}"})
+    return head + render_toml(OPTIONS, {"paths.data_dir": "/var/lib/zszo"})
 
 
 def _template(name: str, role: str) -> str:
@@ -193,20 +193,26 @@ def stage_package(role: str, venv: Path, work: Path, version: str) -> Path:
 def build_debs(wheelhouse: Path, out: Path, *, version: str | None = None, roles: tuple[str, ...] = ROLES,
                compression: str = "xz", level: int | None = None, python: str = TARGET_PYTHON) -> list[Path]:
     """Build ``zszo-<role>_<version>_amd64.deb`` for each role into ``out``; return their paths."""
-    version = version or f"{project_version()}-1"
-    out.mkdir(parents=True, exist_ok=True)
-    built = []
     with tempfile.TemporaryDirectory(prefix="zszo-deb-") as tmp:
         work = Path(tmp)
         venv = build_venv(wheelhouse, work / "venv", python=python)
-        for role in roles:
-            root = stage_package(role, venv, work, version)
-            target = out / f"zszo-{role}_{version}_amd64.deb"
-            target.unlink(missing_ok=True)
-            squeeze = [f"-z{level}"] if level is not None else []
-            _run(["dpkg-deb", "--root-owner-group", f"-Z{compression}", *squeeze, "--build", root, target],
-                 stdout=subprocess.DEVNULL)
-            built.append(target)
+        return package_debs(venv, work, out, version=version, roles=roles, compression=compression, level=level)
+
+
+def package_debs(venv: Path, work: Path, out: Path, *, version: str | None = None, roles: tuple[str, ...] = ROLES,
+                 compression: str = "xz", level: int | None = None) -> list[Path]:
+    """Lay out and ``dpkg-deb --build`` each role's package around an already built ``venv``."""
+    version = version or f"{project_version()}-1"
+    out.mkdir(parents=True, exist_ok=True)
+    built = []
+    for role in roles:
+        root = stage_package(role, venv, work, version)
+        target = out / f"zszo-{role}_{version}_amd64.deb"
+        target.unlink(missing_ok=True)
+        squeeze = [f"-z{level}"] if level is not None else []
+        _run(["dpkg-deb", "--root-owner-group", f"-Z{compression}", *squeeze, "--build", root, target],
+             stdout=subprocess.DEVNULL)
+        built.append(target)
     return built
 
 

@@ -32,7 +32,7 @@ if [ -n "$role" ]; then
   getent group zszo >/dev/null || groupadd --system zszo
   getent passwd zszo >/dev/null || useradd --system --gid zszo --home-dir /nonexistent --no-create-home \
     --shell /usr/sbin/nologin zszo
-  install -d -o zszo -g zszo -m 0750 "/var/lib/zszo-$role" "/var/lib/zszo-$role/backups"
+  install -d -o zszo -g zszo -m 0750 /var/lib/zszo /var/lib/zszo/backups
   install -d -m 0755 /etc/zszo
   [ -e "/etc/zszo/$role.toml" ] || install -m 0644 "$here/config/$role.toml" "/etc/zszo/$role.toml"
   for unit in "zszo-$role.service" "zszo-$role-backup.service" "zszo-$role-backup.timer"; do

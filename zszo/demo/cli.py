@@ -23,6 +23,13 @@ ROLE_LABELS = {"admin": N_("administrator"), "secretary": N_("secretary's office
                "teacher": N_("teacher")}
 
 
+def city_subset(command):  # type: ignore[no-untyped-def]
+    """The options choosing which part of which demo city: ``--schools N`` and ``--seed``."""
+    command = click.option("--seed", type=int, default=2026, show_default=True, help="Same seed, same city.")(command)
+    return click.option("--schools", type=click.IntRange(1, INSTITUTIONS), default=None,
+                        help=f"Only the first N institutions of the city (default: all {INSTITUTIONS}).")(command)
+
+
 @click.group()
 def demo() -> None:
     """Demo city: generate data, run a hub and nodes on localhost."""
@@ -31,9 +38,7 @@ def demo() -> None:
 @demo.command()
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Directory for the node databases and city.json (must not hold a demo yet).")
-@click.option("--schools", type=click.IntRange(1, INSTITUTIONS), default=None,
-              help=f"Only the first N institutions of the city (default: all {INSTITUTIONS}).")
-@click.option("--seed", type=int, default=2026, show_default=True, help="Same seed, same city.")
+@city_subset
 @click.option("--scale", type=click.FloatRange(0, 1, min_open=True), default=1.0, show_default=True,
               help="Shrink every class to this fraction (at least one pupil) for quick runs.")
 @click.option("--jobs", type=click.IntRange(1, 32), default=min(4, os.cpu_count() or 1), show_default=True,
@@ -62,6 +67,19 @@ def generate(out_dir: Path, schools: int | None, seed: int, scale: float, jobs: 
     click.echo(_("Guardians: {count}").format(count=totals["counts"]["guardian"]))
     click.echo(_("Classes: {count}").format(count=totals["counts"]["class_unit"]))
     click.echo(_("Manifest with demo logins: {path}").format(path=out_dir / MANIFEST))
+
+
+@demo.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Inventory directory: hosts.yml and host_vars/ are (re)written, group_vars/ left alone.")
+@city_subset
+def inventory(out_dir: Path, schools: int | None, seed: int) -> None:
+    """Write an Ansible inventory of the demo city: the hub and one school server per institution."""
+    from zszo.demo.inventory import write_inventory
+
+    written = write_inventory(out_dir, seed=seed, schools=schools)
+    click.echo(_("Ansible inventory: {path} ({count} school servers and the hub)").format(
+        path=out_dir / "hosts.yml", count=written["schools"]))
 
 
 def _prepare(out_dir: Path, schools: int | None, seed: int, scale: float, jobs: int, hub_port: int,

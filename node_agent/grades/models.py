@@ -10,6 +10,7 @@ version of each grade only).
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -124,3 +125,8 @@ class GradeHistory(Base):
     username: Mapped[str] = mapped_column(String(64))
     staff_member_id: Mapped[str | None] = mapped_column(String(36))
     changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    def value(self, which: str, name: str) -> object:
+        """Field ``name`` of the record ``which`` ("before" or "after") the change, or None."""
+        text = self.before if which == "before" else self.after
+        return json.loads(text).get(name) if text else None

@@ -35,7 +35,7 @@ from node_agent.register.models import ClassUnit, Enrolment
 from node_agent.staff.models import TeachingAssignment
 from protocol import grading
 from protocol.entities import ENTITIES
-from protocol.fields import FieldError, new_id
+from protocol.fields import FieldError, new_id, parse_date
 from protocol.i18n import N_
 
 DESCRIPTIVE_LEVELS = (1, 2, 3)
@@ -76,15 +76,23 @@ def delete(session: Session, actor: Actor, obj: Grade | TermGrade | BehaviourGra
     session.flush()
 
 
-def _date_in_year(class_unit: ClassUnit, day: dt.date | None, errors: list[FieldError],
-                  field: str = "given_on") -> None:
+def _date_in_year(class_unit: ClassUnit, value: str | dt.date | None, errors: list[FieldError],
+                  field: str = "given_on") -> dt.date | None:
+    """The date ``value`` (ISO text or a date) if it falls within the class's school year."""
     year = class_unit.school_year
-    if day is None:
+    day = value if isinstance(value, dt.date) else parse_date((value or "").strip())
+    if not value:
         errors.append(FieldError(field, "required", N_("this field is required"), {"label": N_("date")}))
+    elif day is None:
+        errors.append(FieldError(field, "date", N_("enter a real date, for example 2026-10-05"),
+                                 {"label": N_("date")}))
     elif not year.starts_on <= day <= year.ends_on:
         errors.append(FieldError(field, "outside_year", N_("must fall within the school year {year} ({start} – {end})"),
                                  {"label": N_("date"), "year": year.label, "start": year.starts_on.strftime("%d.%m.%Y"),
                                   "end": year.ends_on.strftime("%d.%m.%Y")}))
+    else:
+        return day
+    return None
 
 
 def class_pupil_ids(session: Session, class_id: str) -> set[str]:
@@ -108,7 +116,7 @@ def _description(text: str | None, errors: list[FieldError]) -> str | None:
 
 
 def add_series(session: Session, actor: Actor, assignment: TeachingAssignment, *, category_id: str | None,
-               given_on: dt.date | None, description: str | None, symbols: Mapping[str, str],
+               given_on: str | dt.date | None, description: str | None, symbols: Mapping[str, str],
                labels: Mapping[str, str], series: bool = True) -> list[Grade]:
     """Add one column of grades: the same category, date and description, a symbol per pupil.
 
@@ -118,7 +126,7 @@ def add_series(session: Session, actor: Actor, assignment: TeachingAssignment, *
     errors: list[FieldError] = []
     class_unit = session.get(ClassUnit, assignment.class_id)
     _category(session, category_id, errors)
-    _date_in_year(class_unit, given_on, errors)  # type: ignore[arg-type]
+    day = _date_in_year(class_unit, given_on, errors)  # type: ignore[arg-type]
     text = _description(description, errors)
     scale = grade_settings.scale(session)
     members = class_pupil_ids(session, assignment.class_id)
@@ -142,18 +150,18 @@ def add_series(session: Session, actor: Actor, assignment: TeachingAssignment, *
     series_id = new_id() if series and len(symbols) > 1 else None
     return [_write(session, actor, Grade, {
         "id": new_id(), "pupil_id": pupil_id, "assignment_id": assignment.id, "category_id": category_id,
-        "symbol": symbol, "given_on": given_on.isoformat(), "description": text,  # type: ignore[union-attr]
+        "symbol": symbol, "given_on": day.isoformat(), "description": text,  # type: ignore[union-attr]
         "series_id": series_id, "teacher_id": actor.staff_member_id}, None)
         for pupil_id, symbol in parsed.items()]
 
 
 def update_grade(session: Session, actor: Actor, grade: Grade, *, symbol: str, category_id: str | None,
-                 given_on: dt.date | None, description: str | None) -> Grade:
+                 given_on: str | dt.date | None, description: str | None) -> Grade:
     """Change a grade's symbol, category, date or description (the change is kept in the history)."""
     errors: list[FieldError] = []
     assignment = session.get(TeachingAssignment, grade.assignment_id)
     _category(session, category_id, errors)
-    _date_in_year(session.get(ClassUnit, assignment.class_id), given_on, errors)  # type: ignore[union-attr,arg-type]
+    day = _date_in_year(session.get(ClassUnit, assignment.class_id), given_on, errors)  # type: ignore[union-attr,arg-type]
     text = _description(description, errors)
     try:
         normal = grading.parse_grade(symbol or "", grade_settings.scale(session)).symbol
@@ -162,7 +170,7 @@ def update_grade(session: Session, actor: Actor, grade: Grade, *, symbol: str, c
     if errors:
         raise ValidationFailed(errors)
     record = to_wire(ENTITIES["grade"], grade)
-    record.update(symbol=normal, category_id=category_id, given_on=given_on.isoformat(),  # type: ignore[union-attr]
+    record.update(symbol=normal, category_id=category_id, given_on=day.isoformat(),  # type: ignore[union-attr]
                   description=text)
     return _write(session, actor, Grade, record, grade)
 

@@ -22,7 +22,7 @@ from node_agent.school.models import SchoolYear
 from node_agent.school.operations import save_record
 from protocol import grading
 from protocol.entities_gradebook import GRADE_CATEGORY
-from protocol.fields import FieldError
+from protocol.fields import FieldError, parse_date
 from protocol.i18n import N_
 
 DEADLINES = (
@@ -80,8 +80,11 @@ def save_settings(session: Session, data: Mapping[str, Any], year: SchoolYear | 
         marks = {}
     deadlines: dict[str, dt.date | None] = {}
     for name, label in DEADLINES:
-        day = data.get(name)
-        if day is not None and year is not None and not year.starts_on <= day <= year.ends_on:
+        value = data.get(name)
+        day = value if isinstance(value, dt.date) else parse_date(str(value or "").strip())
+        if value and day is None:
+            errors.append(FieldError(name, "date", N_("enter a real date, for example 2026-10-05"), {"label": label}))
+        elif day is not None and year is not None and not year.starts_on <= day <= year.ends_on:
             errors.append(FieldError(name, "outside_year", N_("must fall within the school year {year}"),
                                      {"label": label, "year": year.label}))
         deadlines[name] = day

@@ -27,6 +27,7 @@ PUBLIC_ENDPOINTS = {"auth.login", "auth.login_code", "auth.totp_setup", "zszo_we
 # (endpoint, label, blueprints whose pages mark it current, roles that see it)
 NAV = (
     ("register.pupil_list", _l("Pupil register"), ("register", "guardians", "book", "promotion"), context.ALL_ROLES),
+    ("grades.index", _l("Grades"), ("grades",), ("teacher", "director", "secretary")),
     ("transfers.transfer_list", _l("Transfers between schools"), ("transfers",), context.OFFICE_ROLES),
     ("school.overview", _l("School"), ("school",), context.OFFICE_ROLES),
     ("staff.staff_list", _l("Staff"), ("staff",), context.OFFICE_ROLES),

@@ -5,6 +5,8 @@ Thin: rules (deadlines, values, the class's pupils) live in the operations.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
@@ -35,6 +37,19 @@ def _render(template: str, form, status: int = 200, **page):  # type: ignore[no-
     return render_template(template, form=form, **page), status
 
 
+def _submit(template: str, form, page: dict, save: Callable[[], int], entity: str, record_id: str,  # type: ignore[no-untyped-def]
+            done: str, message: str):
+    """Run ``save`` (an operations call); show its errors on the form (422) or redirect to ``done``."""
+    try:
+        changed = save()
+    except ValidationFailed as exc:
+        attach_errors(form, exc.errors, _)
+        return _render(template, form, 422, **page)
+    audit("update", entity, record_id, "gradebook")
+    flash(message % {"count": changed}, "success")
+    return redirect(done)
+
+
 @bp.route("/<assignment_id>/term/<period>/<stage>", methods=["GET", "POST"])
 @roles_required("teacher")
 def term(assignment_id: str, period: str, stage: str):  # type: ignore[no-untyped-def]
@@ -54,15 +69,10 @@ def term(assignment_id: str, period: str, stage: str):  # type: ignore[no-untype
                 form[f"grade-{row.pupil.id}"].data = str(row.term[(period, stage)])
         return _render("grades/term.html", form, **page)
     values, labels = pupil_data(form, pupils)
-    try:
-        changed = ops.set_term_grades(db(), actor(), found, period=period, stage=stage, values=values,
-                                      labels=labels, today=today())
-    except ValidationFailed as exc:
-        attach_errors(form, exc.errors, _)
-        return _render("grades/term.html", form, 422, **page)
-    audit("update", TermGrade.__tablename__, found.id, "gradebook")
-    flash(_("Grades saved: %(count)d.", count=changed), "success")
-    return redirect(url_for("grades.gradebook", assignment_id=found.id))
+    return _submit("grades/term.html", form, page, lambda: ops.set_term_grades(
+        db(), actor(), found, period=period, stage=stage, values=values, labels=labels, today=today()),
+        TermGrade.__tablename__, found.id, url_for("grades.gradebook", assignment_id=found.id),
+        _("Grades saved: %(count)d."))
 
 
 @bp.route("/class/<class_id>/behaviour/<period>/<stage>", methods=["GET", "POST"])
@@ -81,15 +91,9 @@ def behaviour(class_id: str, period: str, stage: str):  # type: ignore[no-untype
                 form[f"grade-{pupil_id}"].data = value
         return _render("grades/behaviour.html", form, **page)
     values, labels = pupil_data(form, pupils)
-    try:
-        changed = ops.set_behaviour_grades(db(), actor(), class_unit, period=period, stage=stage, values=values,
-                                           labels=labels, today=today())
-    except ValidationFailed as exc:
-        attach_errors(form, exc.errors, _)
-        return _render("grades/behaviour.html", form, 422, **page)
-    audit("update", BehaviourGrade.__tablename__, class_unit.id, "gradebook")
-    flash(_("Grades saved: %(count)d.", count=changed), "success")
-    return redirect(url_for("grades.index"))
+    return _submit("grades/behaviour.html", form, page, lambda: ops.set_behaviour_grades(
+        db(), actor(), class_unit, period=period, stage=stage, values=values, labels=labels, today=today()),
+        BehaviourGrade.__tablename__, class_unit.id, url_for("grades.index"), _("Grades saved: %(count)d."))
 
 
 @bp.route("/class/<class_id>/descriptive/<period>", methods=["GET", "POST"])
@@ -109,12 +113,7 @@ def descriptive(class_id: str, period: str):  # type: ignore[no-untyped-def]
                 form[f"grade-{pupil_id}"].data = text
         return _render("grades/descriptive.html", form, **page)
     values, labels = pupil_data(form, pupils)
-    try:
-        changed = ops.set_descriptive(db(), actor(), class_unit, period=period, texts=values, labels=labels,
-                                      today=today())
-    except ValidationFailed as exc:
-        attach_errors(form, exc.errors, _)
-        return _render("grades/descriptive.html", form, 422, **page)
-    audit("update", DescriptiveAssessment.__tablename__, class_unit.id, "gradebook")
-    flash(_("Assessments saved: %(count)d.", count=changed), "success")
-    return redirect(url_for("grades.index"))
+    return _submit("grades/descriptive.html", form, page, lambda: ops.set_descriptive(
+        db(), actor(), class_unit, period=period, texts=values, labels=labels, today=today()),
+        DescriptiveAssessment.__tablename__, class_unit.id, url_for("grades.index"),
+        _("Assessments saved: %(count)d."))

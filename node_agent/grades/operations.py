@@ -95,6 +95,26 @@ def _date_in_year(class_unit: ClassUnit, value: str | dt.date | None, errors: li
     return None
 
 
+def _apply_column(session: Session, actor: Actor, model: type[Base], scope: Mapping[str, Any],
+                  wanted: Mapping[str, Any], value_field: str, today: dt.date) -> int:
+    """Make the class's records of ``scope`` (e.g. period and stage) hold ``wanted`` {pupil id: value}:
+    an empty value deletes the pupil's record, an unchanged one is left alone. Returns the changes."""
+    existing = {r.pupil_id: r for r in session.scalars(select(model).filter_by(**scope))}  # type: ignore[attr-defined]
+    changed = 0
+    for pupil_id, value in wanted.items():
+        current = existing.get(pupil_id)
+        if value in (None, ""):
+            if current is not None:
+                delete(session, actor, current)  # type: ignore[arg-type]
+                changed += 1
+        elif current is None or getattr(current, value_field) != value:
+            _write(session, actor, model, {
+                "id": current.id if current else new_id(), "pupil_id": pupil_id, **scope, value_field: value,
+                "given_on": today.isoformat(), "teacher_id": actor.staff_member_id}, current)
+            changed += 1
+    return changed
+
+
 def class_pupil_ids(session: Session, class_id: str) -> set[str]:
     """Ids of every pupil enrolled in the class at any time (grades stay with those who left)."""
     return set(session.scalars(select(Enrolment.pupil_id).where(Enrolment.class_id == class_id)))
@@ -203,24 +223,8 @@ def set_term_grades(session: Session, actor: Actor, assignment: TeachingAssignme
                                      {"label": labels.get(pupil_id, pupil_id)}))
     if errors:
         raise ValidationFailed(errors)
-    existing = {g.pupil_id: g for g in session.scalars(select(TermGrade).where(
-        TermGrade.assignment_id == assignment.id, TermGrade.period == period, TermGrade.stage == stage))}
-    changed = 0
-    for pupil_id, value in wanted.items():
-        current = existing.get(pupil_id)
-        if value is None:
-            if current is not None:
-                delete(session, actor, current)
-                changed += 1
-            continue
-        if current is not None and current.value == value:
-            continue
-        _write(session, actor, TermGrade, {
-            "id": current.id if current else new_id(), "pupil_id": pupil_id, "assignment_id": assignment.id,
-            "period": period, "stage": stage, "value": value, "given_on": today.isoformat(),
-            "teacher_id": actor.staff_member_id}, current)
-        changed += 1
-    return changed
+    scope = {"assignment_id": assignment.id, "period": period, "stage": stage}
+    return _apply_column(session, actor, TermGrade, scope, wanted, "value", today)
 
 
 def set_behaviour_grades(session: Session, actor: Actor, class_unit: ClassUnit, *, period: str, stage: str,
@@ -235,22 +239,8 @@ def set_behaviour_grades(session: Session, actor: Actor, class_unit: ClassUnit, 
                                      {"label": labels.get(pupil_id, pupil_id)}))
     if errors:
         raise ValidationFailed(errors)
-    existing = {g.pupil_id: g for g in session.scalars(select(BehaviourGrade).where(
-        BehaviourGrade.class_id == class_unit.id, BehaviourGrade.period == period, BehaviourGrade.stage == stage))}
-    changed = 0
-    for pupil_id, value in values.items():
-        current = existing.get(pupil_id)
-        if not value:
-            if current is not None:
-                delete(session, actor, current)
-                changed += 1
-        elif current is None or current.value != value:
-            _write(session, actor, BehaviourGrade, {
-                "id": current.id if current else new_id(), "pupil_id": pupil_id, "class_id": class_unit.id,
-                "period": period, "stage": stage, "value": value, "given_on": today.isoformat(),
-                "teacher_id": actor.staff_member_id}, current)
-            changed += 1
-    return changed
+    scope = {"class_id": class_unit.id, "period": period, "stage": stage}
+    return _apply_column(session, actor, BehaviourGrade, scope, values, "value", today)
 
 
 def set_descriptive(session: Session, actor: Actor, class_unit: ClassUnit, *, period: str,
@@ -273,22 +263,8 @@ def set_descriptive(session: Session, actor: Actor, class_unit: ClassUnit, *, pe
                                      {"label": label, "max": 4000}))
     if errors:
         raise ValidationFailed(errors)
-    existing = {d.pupil_id: d for d in session.scalars(select(DescriptiveAssessment).where(
-        DescriptiveAssessment.class_id == class_unit.id, DescriptiveAssessment.period == period))}
-    changed = 0
-    for pupil_id, text in cleaned.items():
-        current = existing.get(pupil_id)
-        if not text:
-            if current is not None:
-                delete(session, actor, current)
-                changed += 1
-        elif current is None or current.text != text:
-            _write(session, actor, DescriptiveAssessment, {
-                "id": current.id if current else new_id(), "pupil_id": pupil_id, "class_id": class_unit.id,
-                "period": period, "text": text, "given_on": today.isoformat(), "teacher_id": actor.staff_member_id},
-                current)
-            changed += 1
-    return changed
+    scope = {"class_id": class_unit.id, "period": period}
+    return _apply_column(session, actor, DescriptiveAssessment, scope, cleaned, "text", today)
 
 
 def history(session: Session, entity: str, record_id: str) -> list[GradeHistory]:

@@ -138,13 +138,13 @@ def weighted_average(items: Iterable[tuple[Grade, Category]]) -> Fraction | None
     Exact (a :class:`~fractions.Fraction`), so the result never depends on the grades' order;
     round only for display (:func:`rounded`).
     """
-    total, weights = Fraction(0), 0
+    total, weights = Decimal(0), 0  # decimal sums of two-place values are exact: no rounding, any order
     for grade, category in items:
         if grade.value is None or not category.counts:
             continue
-        total += Fraction(grade.value) * category.weight
+        total += grade.value * category.weight
         weights += category.weight
-    return total / weights if weights else None
+    return Fraction(total) / weights if weights else None
 
 
 def rounded(average: Fraction | None, places: int = 2) -> Decimal | None:

@@ -14,6 +14,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -77,7 +78,7 @@ class GradebookRow:
 
     pupil: Pupil
     left: bool
-    grades: list[Grade] = field(default_factory=list)
+    grades: list[Any] = field(default_factory=list)  # rows with the grade's columns
     average: Decimal | None = None
     term: dict[tuple[str, str], int] = field(default_factory=dict)  # (period, stage) → grade
 
@@ -92,6 +93,11 @@ class Gradebook:
     categories: dict[str, GradeCategory]
     rows: list[GradebookRow]
 
+    @property
+    def category_names(self) -> dict[str, str]:
+        """{category id: name}."""
+        return {key: c.name for key, c in self.categories.items()}
+
 
 def class_pupils(session: Session, class_id: str, today: dt.date) -> list[tuple[Pupil, bool]]:
     """(pupil, has left) of everyone ever enrolled in the class, by name (those who left stay listed)."""
@@ -104,18 +110,32 @@ def class_pupils(session: Session, class_id: str, today: dt.date) -> list[tuple[
     return list(latest.values())
 
 
-def _averages(grades: list[Grade], categories: dict[str, GradeCategory], scale: grading.GradingScale) -> Decimal | None:
-    items = []
-    for grade in grades:
-        category = categories.get(grade.category_id)
-        if category is None:
-            continue
-        try:
-            parsed = grading.parse_grade(grade.symbol, scale)
-        except grading.GradeError:
-            continue  # a mark the school no longer uses counts as nothing
-        items.append((parsed, grading.Category(category.name, category.weight, category.counts)))
-    return grading.rounded(grading.weighted_average(items))
+class Averager:
+    """Weighted averages of many pupils' grades with one school's scale and categories.
+
+    Each distinct symbol is parsed once (a class's year has thousands of grades but a few dozen
+    symbols); a symbol the school no longer uses counts as nothing.
+    """
+
+    def __init__(self, categories: dict[str, GradeCategory], scale: grading.GradingScale) -> None:
+        self.categories = {key: grading.Category(c.name, c.weight, c.counts) for key, c in categories.items()}
+        self.scale = scale
+        self.parsed: dict[str, grading.Grade | None] = {}
+
+    def _grade(self, symbol: str) -> grading.Grade | None:
+        if symbol not in self.parsed:
+            try:
+                self.parsed[symbol] = grading.parse_grade(symbol, self.scale)
+            except grading.GradeError:
+                self.parsed[symbol] = None
+        return self.parsed[symbol]
+
+    def __call__(self, grades: list[Any]) -> Decimal | None:
+        """The rounded weighted average of ``grades`` (anything with ``symbol`` and ``category_id``)."""
+        items = [(parsed, category) for grade in grades
+                 if (category := self.categories.get(grade.category_id)) is not None
+                 and (parsed := self._grade(grade.symbol)) is not None]
+        return grading.rounded(grading.weighted_average(items))
 
 
 def gradebook(session: Session, assignment: TeachingAssignment, today: dt.date) -> Gradebook:
@@ -124,15 +144,18 @@ def gradebook(session: Session, assignment: TeachingAssignment, today: dt.date) 
     categories = {c.id: c for c in grade_settings.categories(session)}
     scale = grade_settings.scale(session)
     rows = {p.id: GradebookRow(p, left) for p, left in class_pupils(session, assignment.class_id, today)}
-    for grade in session.scalars(select(Grade).where(Grade.assignment_id == assignment.id)
+    # Plain rows, not ORM objects: a year of a class's grades is over a thousand of them per page.
+    columns = (Grade.id, Grade.pupil_id, Grade.category_id, Grade.symbol, Grade.given_on, Grade.description)
+    for grade in session.execute(select(*columns).where(Grade.assignment_id == assignment.id)
                                  .order_by(Grade.given_on, Grade.id)):
         if grade.pupil_id in rows:
             rows[grade.pupil_id].grades.append(grade)
     for term in session.scalars(select(TermGrade).where(TermGrade.assignment_id == assignment.id)):
         if term.pupil_id in rows:
             rows[term.pupil_id].term[(term.period, term.stage)] = term.value
+    average = Averager(categories, scale)
     for row in rows.values():
-        row.average = _averages(row.grades, categories, scale)
+        row.average = average(row.grades)
     return Gradebook(assignment, class_unit, session.get(Subject, assignment.subject_id),  # type: ignore[arg-type]
                      categories, list(rows.values()))
 
@@ -158,6 +181,11 @@ class PupilCard:
     rows: list[CardRow]
     behaviour: dict[tuple[str, str], str]
     descriptive: dict[str, str]
+
+    @property
+    def category_names(self) -> dict[str, str]:
+        """{category id: name}."""
+        return {key: c.name for key, c in self.categories.items()}
 
 
 def pupil_classes(session: Session, pupil_id: str) -> list[ClassUnit]:
@@ -185,7 +213,8 @@ def pupil_card(session: Session, user: UserAccount, pupil: Pupil, class_unit: Cl
     for term in session.scalars(select(TermGrade).where(TermGrade.pupil_id == pupil.id,
                                                         TermGrade.assignment_id.in_(ids))):
         terms[term.assignment_id][(term.period, term.stage)] = term.value
-    rows = [CardRow(subject, teacher, grades[a.id], _averages(grades[a.id], categories, scale), terms[a.id])
+    average = Averager(categories, scale)
+    rows = [CardRow(subject, teacher, grades[a.id], average(grades[a.id]), terms[a.id])
             for a, subject, teacher in found]
     behaviour, descriptive = {}, {}
     if can_read_class(user, class_unit):

@@ -17,6 +17,7 @@ from node_agent.grades.forms import per_pupil_form
 from node_agent.grades.models import BehaviourGrade, DescriptiveAssessment, TermGrade
 from node_agent.grades.web import (
     BEHAVIOUR,
+    COLUMNS,
     PERIODS,
     STAGES,
     TERM_GRADES,
@@ -84,14 +85,17 @@ def behaviour(class_id: str, period: str, stage: str):  # type: ignore[no-untype
     pupils = [p for p, left in queries.class_pupils(db(), class_unit.id, today()) if not left]
     form = per_pupil_form(pupils, web_labels.choices(BEHAVIOUR, blank=_("– none –")))
     page = {"class_unit": class_unit, "pupils": pupils, "period": period, "stage": stage,
-            "deadline": grade_settings.deadline(db(), period, stage)}
+            "deadline": grade_settings.deadline(db(), period, stage), "field_heading": _("Behaviour"),
+            "submit_label": _("Save grades"),
+            "heading": " – ".join((_("Behaviour"), str(COLUMNS[(period, stage)]),
+                                   _("Class %(name)s", name=class_unit.name)))}
     if request.method != "POST":
         for (pupil_id, got_stage), value in queries.class_marks(db(), BehaviourGrade, class_unit.id, period).items():
             if got_stage == stage and f"grade-{pupil_id}" in form:
                 form[f"grade-{pupil_id}"].data = value
-        return _render("grades/behaviour.html", form, **page)
+        return _render("grades/class_column.html", form, **page)
     values, labels = pupil_data(form, pupils)
-    return _submit("grades/behaviour.html", form, page, lambda: ops.set_behaviour_grades(
+    return _submit("grades/class_column.html", form, page, lambda: ops.set_behaviour_grades(
         db(), actor(), class_unit, period=period, stage=stage, values=values, labels=labels, today=today()),
         BehaviourGrade.__tablename__, class_unit.id, url_for("grades.index"), _("Grades saved: %(count)d."))
 
@@ -105,15 +109,18 @@ def descriptive(class_id: str, period: str):  # type: ignore[no-untyped-def]
     pupils = [p for p, left in queries.class_pupils(db(), class_unit.id, today()) if not left]
     form = per_pupil_form(pupils, text=True)
     page = {"class_unit": class_unit, "pupils": pupils, "period": period,
-            "deadline": grade_settings.deadline(db(), period, "final")}
+            "deadline": grade_settings.deadline(db(), period, "final"), "field_heading": _("Assessment"),
+            "submit_label": _("Save the assessments"),
+            "heading": " – ".join((_("Descriptive assessment"), str(PERIODS[period]),
+                                   _("Class %(name)s", name=class_unit.name)))}
     if request.method != "POST":
         for (pupil_id, _stage), text in queries.class_marks(db(), DescriptiveAssessment, class_unit.id,
                                                             period).items():
             if f"grade-{pupil_id}" in form:
                 form[f"grade-{pupil_id}"].data = text
-        return _render("grades/descriptive.html", form, **page)
+        return _render("grades/class_column.html", form, **page)
     values, labels = pupil_data(form, pupils)
-    return _submit("grades/descriptive.html", form, page, lambda: ops.set_descriptive(
+    return _submit("grades/class_column.html", form, page, lambda: ops.set_descriptive(
         db(), actor(), class_unit, period=period, texts=values, labels=labels, today=today()),
         DescriptiveAssessment.__tablename__, class_unit.id, url_for("grades.index"),
         _("Assessments saved: %(count)d."))

@@ -61,6 +61,10 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
 
     for blueprint in (timetable_bp, lessons_bp, attendance_bp):  # e-Dziennik: timetable, lessons, attendance
         app.register_blueprint(blueprint)
+    from node_agent.grades import class_views, settings_views, views  # noqa: F401 - routes of the grades blueprint
+    from node_agent.grades.web import bp as grades_bp
+
+    app.register_blueprint(grades_bp)  # e-Dziennik: grades
 
     @app.get("/")
     @node_web.context.roles_required(*node_web.context.ALL_ROLES)

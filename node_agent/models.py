@@ -5,6 +5,15 @@ from node_agent.attendance.models import Attendance, Lesson
 from node_agent.audit.models import AuditEvent
 from node_agent.auth.models import LoginAttempt, UserAccount
 from node_agent.dictionaries.models import CityCalendarRecord
+from node_agent.grades.models import (
+    BehaviourGrade,
+    DescriptiveAssessment,
+    Grade,
+    GradeCategory,
+    GradeHistory,  # noqa: F401 - local history of grade changes (not synced)
+    GradingSettings,  # noqa: F401 - local settings (not synced)
+    TermGrade,
+)
 from node_agent.register.models import (
     ClassUnit,
     Enrolment,
@@ -33,6 +42,8 @@ SYNCED_MODELS.update({m.__tablename__: m for m in (RegisterEntry, GuardianVerifi
                                                    TransferDecision)})  # e-Sekretariat
 SYNCED_MODELS.update({m.__tablename__: m for m in (BellTime, TimetableEntry, DayOff, Substitution, Lesson,
                                                    Attendance)})  # e-Dziennik: timetable, lessons, attendance
+SYNCED_MODELS.update({m.__tablename__: m for m in (GradeCategory, Grade, TermGrade, BehaviourGrade,
+                                                   DescriptiveAssessment)})  # e-Dziennik: grades
 
 __all__ = [
     "AuditEvent", "ChangeRequest", "CityCalendarRecord", "ClassUnit", "DownlinkMessage", "Enrolment", "Guardian",

@@ -89,6 +89,8 @@ REJECTION_CODES = {
     "pesel_sex": _l("the sex does not match the PESEL"),
     "identity_missing": _l("neither a PESEL nor an identity document is given"),
     "date_order": _l("the end date is earlier than the start date"),
+    "time": _l("not a valid time of day (HH:MM)"),
+    "time_order": _l("the end time is not later than the start time"),
     "school_year_label": _l("the school year's name does not match its dates"),
     "unknown_field": _l("a field this version of the data does not have"),
     "unknown_reference": _l("it points to a record the school has not sent (or has deleted)"),

@@ -148,7 +148,7 @@ def test_out_of_order_sequence(lines: list[str]) -> None:
         decode(payload_of(*lines), first_seq=1)
 
 
-@pytest.mark.parametrize("entity", ["grade", "Pupil", "", None, ["pupil"], {"name": "pupil"}])
+@pytest.mark.parametrize("entity", ["no_such_entity", "Pupil", "", None, ["pupil"], {"name": "pupil"}])
 def test_unknown_entity(entity: Any) -> None:
     with pytest.raises(PayloadInvalid, match="unknown entity"):
         decode(payload_of(line(1, entity=entity)))
@@ -260,14 +260,14 @@ def test_check_lines_leaves_the_record_to_the_merger() -> None:
 
 def test_errors_name_the_change() -> None:
     with pytest.raises(PayloadInvalid) as caught:
-        decode(payload_of(line(7), line(8), line(9, entity="grade")), first_seq=7)
-    assert caught.value.detail == "change 9: unknown entity 'grade'"
+        decode(payload_of(line(7), line(8), line(9, entity="no_such_entity")), first_seq=7)
+    assert caught.value.detail == "change 9: unknown entity 'no_such_entity'"
     assert caught.value.code == "payload_invalid"
 
 
 def test_decode_checks_the_whole_payload_before_yielding_anything() -> None:
     # A bad second change must stop the batch before a caller could apply the first one.
-    it = changes.decode(payload_of(line(1), line(2, entity="grade")), first_seq=1, last_seq=2, count=2)
+    it = changes.decode(payload_of(line(1), line(2, entity="no_such_entity")), first_seq=1, last_seq=2, count=2)
     with pytest.raises(PayloadInvalid):
         next(it)
 

@@ -35,6 +35,11 @@ IDS = {
     "transfer_decision": "c7f8062a-49cb-48d4-b613-d5ea4f302162",
     "guardian_verification": "d809173b-5adc-49e5-8724-e6fb50413273",
     "audit_event": "e91a284c-6bed-4af6-9835-f70c61524384",
+    "grade_category": "a5d6e408-27a9-46b2-b3df-a3b72c0ef140",
+    "grade": "b6e7f519-38ba-47c3-84e0-b4c83d1f0251",
+    "term_grade": "c7f80a2a-49cb-48d4-95f1-c5d94e201362",
+    "behaviour_grade": "d8091b3b-5adc-49e5-a602-d6ea5f312473",
+    "descriptive_assessment": "e91a2c4c-6bed-4af6-b713-e7fb60423584",
 }
 
 
@@ -179,6 +184,21 @@ def valid(entity: str, **overrides: Any) -> dict[str, Any]:
         "attendance": {"id": "fa0bd95d-7cfe-4b07-b9d5-08b3c4d5e656",
                        "lesson_id": "e9bac84c-6bed-4af6-a8c4-f7a2b3c4d545",
                        "pupil_id": IDS["pupil"], "code": "late"},
+        "grade_category": {"id": IDS["grade_category"], "name": "sprawdzian", "weight": 5, "counts": True,
+                           "active": True},
+        "grade": {"id": IDS["grade"], "pupil_id": IDS["pupil"], "assignment_id": IDS["teaching_assignment"],
+                  "category_id": IDS["grade_category"], "symbol": "4+", "given_on": "2026-10-05",
+                  "description": "ułamki", "teacher_id": IDS["staff_member"]},
+        "term_grade": {"id": IDS["term_grade"], "pupil_id": IDS["pupil"], "assignment_id": IDS["teaching_assignment"],
+                       "period": "term", "stage": "proposed", "value": 5, "given_on": "2027-01-10",
+                       "teacher_id": IDS["staff_member"]},
+        "behaviour_grade": {"id": IDS["behaviour_grade"], "pupil_id": IDS["pupil"], "class_id": IDS["class_unit"],
+                            "period": "year", "stage": "final", "value": "very_good", "given_on": "2027-06-20",
+                            "teacher_id": IDS["staff_member"]},
+        "descriptive_assessment": {"id": IDS["descriptive_assessment"], "pupil_id": IDS["pupil"],
+                                   "class_id": IDS["class_unit"], "period": "term",
+                                   "text": "Zosia czyta płynnie i chętnie pomaga innym.", "given_on": "2027-01-10",
+                                   "teacher_id": IDS["staff_member"]},
     }
     record = {**records[entity], **overrides}
     return {k: v for k, v in record.items() if v is not None}

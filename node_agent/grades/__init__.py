@@ -1,0 +1,1 @@
+"""e-Dziennik: current grades, term and year grades, behaviour grades, descriptive assessments."""

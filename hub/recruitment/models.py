@@ -216,6 +216,7 @@ class Application(Base):
         cascade="all, delete-orphan", passive_deletes=True, order_by="Declaration.code")
     evidence: Mapped[SecondaryEvidenceRow | None] = relationship(cascade="all, delete-orphan", passive_deletes=True)
     aptitude: Mapped[list[AptitudeResult]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+    exam_result: Mapped[ExamResult | None] = relationship(cascade="all, delete-orphan", passive_deletes=True)
 
 
 class Preference(Base):
@@ -274,6 +275,25 @@ class SecondaryEvidenceRow(Base):
     olympiad: Mapped[bool] = mapped_column(Boolean, default=False)
     health_limited: Mapped[bool] = mapped_column(Boolean, default=False)
     contests: Mapped[str] = mapped_column(Text, default="[]")
+
+
+class ExamResult(Base):
+    """Exam results imported from a file (the OKE's results) for the school to check when it verifies.
+
+    Percentages as exact decimal text; None means exempt from that part. They are not points yet:
+    the school's verification copies them into the evidence the points are computed from.
+    """
+
+    __tablename__ = "recruitment_exam_result"
+
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("recruitment_application.id", ondelete="CASCADE"), primary_key=True)
+    exam_polish: Mapped[str | None] = mapped_column(String(6))
+    exam_maths: Mapped[str | None] = mapped_column(String(6))
+    exam_language: Mapped[str | None] = mapped_column(String(6))
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    imported_by: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(200))  # the file's name and line, e.g. "wyniki.xlsx, wiersz 7"
 
 
 class AptitudeResult(Base):

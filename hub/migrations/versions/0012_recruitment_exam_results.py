@@ -1,0 +1,38 @@
+"""recruitment: exam results imported from a file
+
+Revision ID: 0012
+Revises: 0010
+Create Date: 2026-11-29 05:05:00
+
+"""
+from typing import Sequence, Union
+
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision: str = '0012'
+down_revision: Union[str, Sequence[str], None] = '0010'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    """Upgrade schema."""
+    op.create_table('recruitment_exam_result',
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('exam_polish', sa.String(length=6), nullable=True),
+    sa.Column('exam_maths', sa.String(length=6), nullable=True),
+    sa.Column('exam_language', sa.String(length=6), nullable=True),
+    sa.Column('imported_at', sa.DateTime(), nullable=False),
+    sa.Column('imported_by', sa.String(length=64), nullable=False),
+    sa.Column('source', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['application_id'], ['recruitment_application.id'], name=op.f('fk_recruitment_exam_result_application_id_recruitment_application'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('application_id', name=op.f('pk_recruitment_exam_result'))
+    )
+
+
+def downgrade() -> None:
+    """Downgrade schema."""
+    op.drop_table('recruitment_exam_result')

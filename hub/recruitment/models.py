@@ -109,6 +109,21 @@ class CriterionSetting(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class Catchment(Base):
+    """A primary school's catchment area (obwód) from the council's resolution, one street rule a line.
+
+    Grade-1 recruitment refuses this school as a choice for a child whose address lies in it (the
+    child is admitted on a notification instead); see :mod:`hub.recruitment.catchment`.
+    """
+
+    __tablename__ = "recruitment_catchment"
+
+    rspo: Mapped[str] = mapped_column(ForeignKey("institution.rspo"), primary_key=True)
+    streets: Mapped[str] = mapped_column(Text)
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class SchoolRecruiter(Base):
     """Ties a hub account of role ``school`` to the one institution whose applications it verifies."""
 

@@ -95,8 +95,13 @@ def mark_done(admission: PendingAdmission, *, by: str, note: str | None = None) 
     admission.note = (note or "").strip()[:500] or None
 
 
+# The portal's document types (foreign documents of a child without a PESEL) -> the register's.
+_DOCUMENT_TYPES = {"id_card_foreign": "id_card", "birth_certificate_foreign": "birth_certificate"}
+
+
 def _pupil_data(admission: PendingAdmission) -> dict[str, Any]:
-    return {"pesel": admission.pesel, "document_type": admission.document_type,
+    document_type = _DOCUMENT_TYPES.get(admission.document_type or "", admission.document_type)
+    return {"pesel": admission.pesel, "document_type": document_type,
             "document_number": admission.document_number, "first_name": admission.first_name,
             "second_name": admission.second_name, "last_name": admission.last_name,
             "birth_date": admission.birth_date.isoformat(), "sex": admission.sex, "street": admission.street,
@@ -111,7 +116,7 @@ def known_pupil(session: Session, admission: PendingAdmission) -> Pupil | None:
     """
     if admission.pesel:
         return session.scalar(select(Pupil).where(Pupil.pesel == admission.pesel).limit(1))
-    return session.scalar(select(Pupil).where(Pupil.document_type == admission.document_type,
+    return session.scalar(select(Pupil).where(Pupil.document_type == _pupil_data(admission)["document_type"],
                                               Pupil.document_number == admission.document_number).limit(1))
 
 

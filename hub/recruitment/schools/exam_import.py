@@ -36,9 +36,9 @@ from hub.recruitment import activity
 from hub.recruitment.errors import RecruitmentError, error, fail
 from hub.recruitment.models import Application, Campaign, ExamResult
 from hub.recruitment.parse import Fields
+from hub.recruitment.portal.operations import DOCUMENT_TYPES
 from hub.recruitment.stages import require
 from protocol import pesel as pesel_rules
-from protocol.entities import DOCUMENT_TYPES
 from protocol.fields import FieldError
 from protocol.i18n import N_
 

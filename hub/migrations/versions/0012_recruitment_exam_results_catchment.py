@@ -1,4 +1,4 @@
-"""recruitment: exam results imported from a file
+"""recruitment: exam results imported from a file, catchment areas
 
 Revision ID: 0012
 Revises: 0010
@@ -31,8 +31,17 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['application_id'], ['recruitment_application.id'], name=op.f('fk_recruitment_exam_result_application_id_recruitment_application'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('application_id', name=op.f('pk_recruitment_exam_result'))
     )
+    op.create_table('recruitment_catchment',
+    sa.Column('rspo', sa.String(length=10), nullable=False),
+    sa.Column('streets', sa.Text(), nullable=False),
+    sa.Column('updated_by', sa.String(length=64), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['rspo'], ['institution.rspo'], name=op.f('fk_recruitment_catchment_rspo_institution')),
+    sa.PrimaryKeyConstraint('rspo', name=op.f('pk_recruitment_catchment'))
+    )
 
 
 def downgrade() -> None:
     """Downgrade schema."""
+    op.drop_table('recruitment_catchment')
     op.drop_table('recruitment_exam_result')

@@ -147,6 +147,19 @@ class ParentAccount(Base):
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
+class ParentPasswordReset(Base):
+    """A one-time link to set a new portal password: only the token's SHA-256 is kept; valid one hour."""
+
+    __tablename__ = "recruitment_parent_reset"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    parent_id: Mapped[int] = mapped_column(ForeignKey("recruitment_parent.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
 class ParentLoginAttempt(Base):
     """One login attempt on the portal (throttling counts the failed ones per address)."""
 

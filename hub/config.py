@@ -35,6 +35,11 @@ OPTIONS: tuple[Option, ...] = (
     Option("merge.enabled", bool, True, "Run the warehouse merger inside `zszo hub serve`."),
     Option("merge.interval_seconds", int, 5, "Seconds between merger runs when idle."),
     Option("merge.max_changes", int, 500_000, "Most changes merged in one warehouse transaction."),
+    Option("mail.smtp_host", str, None,
+           "Mail relay for the portal's password-reset e-mails (e.g. the city's relay); unset: no e-mail is sent."),
+    Option("mail.smtp_port", int, 25, "TCP port of the mail relay."),
+    Option("mail.starttls", bool, False, "Upgrade the connection to the relay with STARTTLS."),
+    Option("mail.sender", str, None, "Sender address of the portal's e-mails (e.g. rekrutacja@miasto.pl)."),
 )
 
 

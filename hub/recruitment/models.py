@@ -109,6 +109,21 @@ class CriterionSetting(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class Catchment(Base):
+    """A primary school's catchment area (obwód) from the council's resolution, one street rule a line.
+
+    Grade-1 recruitment refuses this school as a choice for a child whose address lies in it (the
+    child is admitted on a notification instead); see :mod:`hub.recruitment.catchment`.
+    """
+
+    __tablename__ = "recruitment_catchment"
+
+    rspo: Mapped[str] = mapped_column(ForeignKey("institution.rspo"), primary_key=True)
+    streets: Mapped[str] = mapped_column(Text)
+    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class SchoolRecruiter(Base):
     """Ties a hub account of role ``school`` to the one institution whose applications it verifies."""
 
@@ -130,6 +145,19 @@ class ParentAccount(Base):
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class ParentPasswordReset(Base):
+    """A one-time link to set a new portal password: only the token's SHA-256 is kept; valid one hour."""
+
+    __tablename__ = "recruitment_parent_reset"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    parent_id: Mapped[int] = mapped_column(ForeignKey("recruitment_parent.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
 class ParentLoginAttempt(Base):
@@ -216,6 +244,7 @@ class Application(Base):
         cascade="all, delete-orphan", passive_deletes=True, order_by="Declaration.code")
     evidence: Mapped[SecondaryEvidenceRow | None] = relationship(cascade="all, delete-orphan", passive_deletes=True)
     aptitude: Mapped[list[AptitudeResult]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+    exam_result: Mapped[ExamResult | None] = relationship(cascade="all, delete-orphan", passive_deletes=True)
 
 
 class Preference(Base):
@@ -274,6 +303,25 @@ class SecondaryEvidenceRow(Base):
     olympiad: Mapped[bool] = mapped_column(Boolean, default=False)
     health_limited: Mapped[bool] = mapped_column(Boolean, default=False)
     contests: Mapped[str] = mapped_column(Text, default="[]")
+
+
+class ExamResult(Base):
+    """Exam results imported from a file (the OKE's results) for the school to check when it verifies.
+
+    Percentages as exact decimal text; None means exempt from that part. They are not points yet:
+    the school's verification copies them into the evidence the points are computed from.
+    """
+
+    __tablename__ = "recruitment_exam_result"
+
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("recruitment_application.id", ondelete="CASCADE"), primary_key=True)
+    exam_polish: Mapped[str | None] = mapped_column(String(6))
+    exam_maths: Mapped[str | None] = mapped_column(String(6))
+    exam_language: Mapped[str | None] = mapped_column(String(6))
+    imported_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    imported_by: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(200))  # the file's name and line, e.g. "wyniki.xlsx, wiersz 7"
 
 
 class AptitudeResult(Base):

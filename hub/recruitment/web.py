@@ -17,6 +17,7 @@ from wtforms import Form
 
 from hub.recruitment import labels
 from hub.recruitment.errors import RecruitmentError, render
+from protocol.fields import FieldError
 from zszo.web.forms import ErrorItem, add_error
 
 
@@ -59,8 +60,14 @@ def key_parts(level: str, key: list | tuple | None, lottery: bool = False) -> li
     return [(names[i] if i < len(names) else str(i + 1), format_number(value)) for i, value in enumerate(key)]
 
 
+def render_error(err: FieldError) -> str:
+    """One error as "Label: reason", translated (for tables of row errors)."""
+    return render(err, _)
+
+
 def install(bp: Blueprint) -> None:
     """Make the recruitment helpers available to the blueprint's templates."""
     bp.add_app_template_filter(format_number, "key_number")
     bp.add_app_template_global(key_parts, "key_parts")
     bp.add_app_template_global(labels, "rlabels")
+    bp.add_app_template_global(render_error, "render_error")

@@ -1,8 +1,9 @@
 """Pending admissions received from the hub (local to the school, never synced).
 
 A row is what the city's recruitment sent: the admitted pupil, the class they were admitted to and
-the parent's contact details. The secretary enrols the pupil in the register (or notes why not);
-until then nothing here touches the register, so nothing is synced back.
+the parent's contact details. The secretary enrols the pupil in the register — a register entry
+with the next number, the class and the guardian, written by :mod:`node_agent.register.admission`
+and synced like any admission — or notes why not; until then nothing here touches the register.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ class PendingAdmission(Base):
     handled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     handled_by: Mapped[str | None] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(String(500))
+    # The register's pupil the admission was entered as (None: handled without an entry, see ``note``).
+    pupil_id: Mapped[str | None] = mapped_column(String(36))
 
     @property
     def full_name(self) -> str:

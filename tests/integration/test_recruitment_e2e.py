@@ -1,6 +1,6 @@
 """Recruitment end to end: parents apply through the hub's web pages, the school verifies, the office
-runs the allocation and publishes the lists, a parent confirms, and the admitted pupil reaches the
-school's node as a pending admission.
+runs the allocation and publishes the lists, a parent confirms, the admitted pupil reaches the
+school's node as a pending admission, and the school office enters the pupil in its register from it.
 
 The web part drives the hub's Flask app with its test client on the hub's own database, while the
 real hub (``zszo hub serve``) runs as a process beside it; the school's node is a real ``zszo node``
@@ -11,6 +11,7 @@ Moving from stage to stage is the city amending its timetable on the set-up page
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -24,6 +25,8 @@ from node_agent import config as node_config
 from node_agent.admissions.models import PendingAdmission
 from node_agent.app import create_app as create_node_app
 from node_agent.auth.models import UserAccount
+from node_agent.register.models import Pupil, RegisterEntry
+from node_agent.school import operations as school_ops
 from protocol import pesel
 from tests.hub.web_factories import Web, login_as, squash, text
 from tests.integration.harness import PASSWORD, Service, free_port, run, services
@@ -181,3 +184,26 @@ def test_parents_apply_school_verifies_results_reach_the_node(tmp_path):
         admissions = list(session.scalars(select(PendingAdmission)))
     assert [(a.id, a.pesel, a.class_name, a.status, a.guardian_email) for a in admissions] == [
         (public_id, kasia_data["pesel"], "1A mat-fiz", "pending", "zdzblo@example.pl")]
+
+    # The school office sets up next year's class and enters Kasia in the pupil register from the admission.
+    node_db = create_node_app(node_settings).extensions["zszo_db"]
+    first_day = dt.date(int(year[:4]), 9, 1)
+    with node_db.transaction() as session:
+        next_year = school_ops.save_school_year(session, {"label": year, "starts_on": first_day.isoformat(),
+                                                          "ends_on": dt.date(first_day.year + 1, 8, 31).isoformat()})
+        class_id = school_ops.save_class(session, {"school_year_id": next_year.id, "level": "1", "letter": "a",
+                                                   "profile": "mat-fiz"}).id
+    enrol = f"/pupils/admissions/{public_id}/enrol"
+    form = squash(text(office.get(enrol)))
+    assert "Wpisz ucznia do księgi uczniów: Kasia Źdźbło" in form and f'value="{first_day.isoformat()}"' in form
+    entered = office.post(enrol, {"class_id": class_id, "admitted_on": first_day.isoformat(),
+                                  "admission_decision": "R/1/2027", "admission_decided_on": first_day.isoformat(),
+                                  "relation": "mother"})
+    assert entered.status_code == 302, squash(text(entered))[:3000]
+    with node_db.read_session() as session:
+        admission = session.get(PendingAdmission, public_id)
+        pupil = session.get(Pupil, admission.pupil_id)
+        entry = session.scalar(select(RegisterEntry).where(RegisterEntry.pupil_id == pupil.id))
+        assert (admission.status, pupil.pesel, entry.admission_reason) == ("done", kasia_data["pesel"], "recruitment")
+        assert entry.number and entry.number == pupil.register_number
+    assert f"numer w księdze {entry.number}" in squash(text(office.get("/pupils/admissions")))

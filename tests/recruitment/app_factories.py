@@ -90,9 +90,9 @@ def _city_template() -> Path:
     return _TEMPLATE[0]
 
 
-def make_hub(data_dir: Path) -> Hub:
-    """A hub with the test users (admin, analityk) and the city's schools; TOTP off."""
-    settings = hub_config.load(overrides={"paths.data_dir": data_dir, "web.require_totp": False})
+def make_hub(data_dir: Path, **overrides: Any) -> Hub:
+    """A hub with the test users (admin, analityk) and the city's schools; TOTP off; ``overrides``: settings."""
+    settings = hub_config.load(overrides={"paths.data_dir": data_dir, "web.require_totp": False, **overrides})
     settings["paths.database"].parent.mkdir(parents=True, exist_ok=True)
     zsqlite.backup(_city_template(), settings["paths.database"])
     runtime = build(settings, open_warehouse=False)

@@ -76,6 +76,13 @@ class SchoolAccountForm(FlaskForm):
     password = PasswordField(_l("Password"), render_kw={"autocomplete": "new-password"})
 
 
+class CatchmentForm(FlaskForm):
+    """A primary school's catchment area (obwód), one street rule a line."""
+
+    rspo = SelectField(_l("School"), choices=[], validate_choice=False)
+    streets = TextAreaField(_l("Streets of the catchment area"), render_kw={"rows": 12})
+
+
 class ComplaintForm(FlaskForm):
     """A complaint or court case keeps the candidate's data past the retention year."""
 

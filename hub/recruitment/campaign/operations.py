@@ -17,8 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.auth import operations as auth_ops
+from hub.db import utcnow
 from hub.fleet.models import Institution
 from hub.recruitment import activity
+from hub.recruitment.catchment import parse_rules
 from hub.recruitment.errors import RecruitmentError, error, fail
 from hub.recruitment.models import (
     LEVELS,
@@ -26,6 +28,7 @@ from hub.recruitment.models import (
     Application,
     Campaign,
     CampaignStage,
+    Catchment,
     CriterionSetting,
     OfferedClass,
     Preference,
@@ -262,6 +265,33 @@ def create_school_account(session: Session, data: Mapping[str, Any], *, by: str)
     session.flush()
     _actor(session, by, "school_account_create", detail=f"user {user.id} rspo {rspo}")
     return link
+
+
+def save_catchment(session: Session, data: Mapping[str, Any], *, by: str) -> Catchment | None:
+    """Set a school's catchment area (obwód) from the council's resolution, one street a line.
+
+    Every bad line is named; an empty text removes the school's obwód (None is returned then).
+    """
+    fields = Fields(data)
+    rspo = fields.text("rspo", N_("school"), max_length=10)
+    if rspo is not None and session.get(Institution, rspo) is None:
+        fields.add("rspo", "unknown", N_("no institution with this RSPO number"), N_("school"))
+    text = str(data.get("streets") or "").strip()
+    fields.errors += parse_rules(text)[1]
+    fields.check()
+    assert rspo is not None
+    found = session.get(Catchment, rspo)
+    if not text:
+        if found is not None:
+            session.delete(found)
+        _actor(session, by, "catchment_clear", detail=f"rspo {rspo}")
+        return None
+    found = found or Catchment(rspo=rspo)
+    found.streets, found.updated_by, found.updated_at = text, by[:64], utcnow()
+    session.add(found)
+    session.flush()
+    _actor(session, by, "catchment_save", detail=f"rspo {rspo}")
+    return found
 
 
 def set_complaint(session: Session, application: Application, data: Mapping[str, Any], *, by: str) -> None:

@@ -1,5 +1,5 @@
 """The city office's recruitment set-up pages: campaigns, timetable, offer, lottery, criteria settings,
-school accounts, and the complaint flag of an application.
+school accounts, primary schools' catchment areas (obwody), and the complaint flag of an application.
 
 Only the ``admin`` role opens them. Pages showing a candidate are logged (ids only). Every write
 goes through :mod:`.operations`; a refused form comes back with its errors and status 422.
@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from hub.recruitment import activity, web
 from hub.recruitment.campaign import operations as ops
 from hub.recruitment.campaign import queries
 from hub.recruitment.campaign.forms import (
     CampaignForm,
+    CatchmentForm,
     ClassForm,
     ComplaintForm,
     CriterionForm,
@@ -24,7 +26,7 @@ from hub.recruitment.campaign.forms import (
     TimetableForm,
 )
 from hub.recruitment.errors import RecruitmentError
-from hub.recruitment.models import LEVELS, STAGES, Application, Campaign, OfferedClass
+from hub.recruitment.models import LEVELS, STAGES, Application, Campaign, Catchment, OfferedClass
 from hub.recruitment.results.queries import latest_run, published_run
 from hub.recruitment.stages import STAGE_LABELS, current_stage, stages_by_name
 from hub.sync.downlink import STANDARD_SUBJECTS
@@ -244,6 +246,29 @@ def schools():  # type: ignore[no-untyped-def]
         return render_template(page, form=form, accounts=queries.school_accounts(db())), 422
     flash(_("The school account has been created. Its user sets up two-step login at the first login."), "success")
     return redirect(url_for("recruitment.schools"))
+
+
+@bp.route("/catchment", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def catchment():  # type: ignore[no-untyped-def]
+    """Primary schools' catchment areas: grade-1 recruitment refuses a child's own catchment school."""
+    form = CatchmentForm()
+    schools = queries.institutions_for(db(), ("primary", "special"))
+    form.rspo.choices = [("", _("– choose –"))] + [(i.rspo, f"{i.name} ({i.rspo})") for i in schools]
+    areas = {c.rspo: c for c in db().scalars(select(Catchment))}
+    page = "recruitment/campaign/catchment.html"
+    if request.method == "GET":
+        chosen = request.args.get("rspo", "")
+        if chosen in areas:
+            form.rspo.data, form.streets.data = chosen, areas[chosen].streets
+        return render_template(page, form=form, areas=areas, schools=schools)
+    try:
+        ops.save_catchment(db(), request.form, by=_by())
+    except RecruitmentError as exc:
+        web.show_errors(form, exc)
+        return render_template(page, form=form, areas=areas, schools=schools), 422
+    flash(_("The catchment area has been saved."), "success")
+    return redirect(url_for("recruitment.catchment"))
 
 
 @bp.get("/applications")

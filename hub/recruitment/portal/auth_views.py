@@ -1,13 +1,16 @@
-"""The portal's public start page and the parent's account pages: register, log in, log out, password.
+"""The portal's public start page and the parent's account pages: register, log in, log out, password,
+and a forgotten password (a one-time link by e-mail).
 
 The start page needs no login: it explains the recruitment (timetable, offer, criteria) and says
 plainly that the order of submission does not matter. Failed logins are committed even though the
-page shows an error (throttling counts them). Passwords are never logged.
+page shows an error (throttling counts them). Passwords and reset tokens are never logged. The
+"forgot password" page answers the same whether the address has an account or not.
 """
 
 from __future__ import annotations
 
 import logging
+import smtplib
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -15,11 +18,17 @@ from flask_babel import gettext as _
 from hub.recruitment import web
 from hub.recruitment.campaign.queries import campaign_criteria, offer
 from hub.recruitment.errors import RecruitmentError
-from hub.recruitment.portal import accounts, queries, session
-from hub.recruitment.portal.forms import ParentLoginForm, ParentPasswordForm, RegisterForm
+from hub.recruitment.portal import accounts, mail, queries, session
+from hub.recruitment.portal.forms import (
+    ForgotPasswordForm,
+    ParentLoginForm,
+    ParentPasswordForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
 from hub.recruitment.portal.views import bp
 from hub.recruitment.stages import current_stage
-from hub.web.context import db, keep_writes, today
+from hub.web.context import db, keep_writes, runtime, today
 from protocol.i18n import N_
 from zszo.web import Chrome, NavItem
 from zszo.web.forms import add_error
@@ -125,3 +134,53 @@ def account():  # type: ignore[no-untyped-def]
     session.start(parent)  # this session stays valid with the new version
     flash(_("Your password has been changed. Other sessions of this account have ended."), "success")
     return redirect(url_for("portal.account"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():  # type: ignore[no-untyped-def]
+    """Ask for a link to set a new password; the answer never tells whether the address has an account."""
+    form = ForgotPasswordForm()
+    settings = runtime().settings
+    page = "recruitment/portal/forgot.html"
+    if not mail.enabled(settings):
+        return render_template(page, form=form, enabled=False)
+    if request.method == "GET":
+        return render_template(page, form=form, enabled=True)
+    email = (form.email.data or "").strip()
+    if not email:
+        add_error(form, "email", _("E-mail address: this field is required"))
+        return render_template(page, form=form, enabled=True), 422
+    made = accounts.request_reset(db(), email)
+    if made is not None:
+        account, token = made
+        base = (settings["web.public_url"] or request.url_root).rstrip("/")
+        link = base + url_for("portal.reset_password", token=token)
+        try:
+            mail.send_reset(settings, account.email, link, accounts.RESET_MINUTES, _)
+        except (OSError, smtplib.SMTPException) as exc:
+            log.error("password reset mail not sent: %s", type(exc).__name__)
+            add_error(form, None, _("The e-mail could not be sent now. Try again later."))
+            return render_template(page, form=form, enabled=True), 503
+        log.info("parent password reset link sent id=%s", account.id)
+    flash(_("If an account with this address exists, we have sent it a link to set a new password. "
+            "The link works for %(minutes)s minutes.", minutes=accounts.RESET_MINUTES), "success")
+    return redirect(url_for("portal.login"))
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):  # type: ignore[no-untyped-def]
+    """Set a new password through the link from the e-mail (once, within the hour)."""
+    form = ResetPasswordForm()
+    page = "recruitment/portal/reset.html"
+    if accounts.valid_reset(db(), token) is None:
+        return render_template(page, form=form, valid=False), 404
+    if request.method == "GET":
+        return render_template(page, form=form, valid=True)
+    try:
+        account = accounts.reset_password(db(), token, request.form)
+    except RecruitmentError as exc:
+        web.show_errors(form, exc)
+        return render_template(page, form=form, valid=True), 422
+    log.info("parent password reset id=%s", account.id)
+    flash(_("Your new password is set. Log in with it; other sessions of this account have ended."), "success")
+    return redirect(url_for("portal.login"))

@@ -35,6 +35,20 @@ class ParentPasswordForm(FlaskForm):
     confirm_password = PasswordField(_l("Repeat the password"), render_kw=_NEW)
 
 
+class ForgotPasswordForm(FlaskForm):
+    """The address of the account whose password was forgotten."""
+
+    email = StringField(_l("E-mail address"), render_kw={"type": "email", "autocomplete": "username",
+                                                         "autocapitalize": "none", "spellcheck": "false"})
+
+
+class ResetPasswordForm(FlaskForm):
+    """A new password, set through the link from the e-mail."""
+
+    password = PasswordField(_l("New password"), render_kw=_NEW)
+    confirm_password = PasswordField(_l("Repeat the password"), render_kw=_NEW)
+
+
 class CandidateForm(FlaskForm):
     """The child and the parent's contact details."""
 

@@ -20,8 +20,17 @@ from sqlalchemy.orm import Session
 from hub.db import utcnow
 from hub.recruitment import activity
 from hub.recruitment.campaign.queries import campaign_criteria
+from hub.recruitment.catchment import in_catchment, parse_rules
 from hub.recruitment.errors import REQUIRED, RecruitmentError, error, fail
-from hub.recruitment.models import Application, Campaign, Candidate, Declaration, OfferedClass, Preference
+from hub.recruitment.models import (
+    Application,
+    Campaign,
+    Candidate,
+    Catchment,
+    Declaration,
+    OfferedClass,
+    Preference,
+)
 from hub.recruitment.parse import Fields
 from hub.recruitment.stages import allowed, require
 from protocol import pesel as pesel_rules
@@ -29,6 +38,8 @@ from protocol.i18n import N_
 
 DOCUMENT_TYPES = ("passport", "residence_card", "id_card_foreign", "birth_certificate_foreign", "other")
 EDITABLE = ("draft", "returned")
+CATCHMENT = N_("the child lives in this school's catchment area (obwód): it is admitted there on a notification "
+               "submitted at the school, without recruitment; choose other schools here")
 
 
 def application_round(campaign: Campaign, today: dt.date) -> str:
@@ -177,6 +188,7 @@ def save_preferences(session: Session, application: Application, choices: Sequen
             chosen.append(offered[value])
     if not chosen and not errors:
         errors.append(error("choice_1", "required", N_("choose at least one class"), N_("choice {n}"), n=1))
+    errors += _catchment_errors(session, application, chosen, choices)
     schools = list(dict.fromkeys(c.rspo for c in chosen))
     if len(schools) > campaign.max_schools:
         errors.append(error("choice_1", "schools", N_("you may choose classes in at most {max} schools"),
@@ -213,12 +225,27 @@ def save_declarations(session: Session, application: Application, codes: Sequenc
     session.expire(application, ["declarations"])
 
 
+def _catchment_errors(session: Session, application: Application, chosen: Sequence[OfferedClass],
+                      choices: Sequence[str] | None = None) -> list:
+    """Grade 1: a school whose obwód holds the child's address is no choice (admission on notification)."""
+    if application.campaign.level != "grade1":
+        return []
+    slots = {str(v).strip(): n for n, v in enumerate(choices or [str(c.id) for c in chosen], start=1)}
+    areas = {c.rspo: parse_rules(c.streets)[0] for c in session.scalars(
+        select(Catchment).where(Catchment.rspo.in_({o.rspo for o in chosen})))}
+    return [error(f"choice_{slots.get(str(o.id), 1)}", "catchment", CATCHMENT, N_("choice {n}"),
+                  n=slots.get(str(o.id), 1))
+            for o in chosen if o.rspo in areas and in_catchment(areas[o.rspo], application.candidate.street)]
+
+
 def submit(session: Session, application: Application, data: Mapping[str, Any], today: dt.date) -> None:
     """Submit a complete application: at least one preference and the statement of truth accepted."""
     _require_editable(application, today)
     fields = Fields(data)
     if not application.preferences:
         fields.add("preferences", "required", N_("choose at least one class before submitting"), N_("preferences"))
+    # the address may have changed since the preferences were saved
+    fields.errors += _catchment_errors(session, application, [p.offered for p in application.preferences])
     if not fields.flag("statement"):
         fields.add("statement", "required", REQUIRED, N_("statement"))
     fields.check()

@@ -1,6 +1,7 @@
 """The schools' recruitment pages: the applications whose first choice is this school, verification
-(criteria with reasons, exam results and grades, aptitude tests), returning an application for
-corrections, a confirmation of will brought on paper, and the school's lists.
+(criteria with reasons, exam results and grades, aptitude tests), an import of exam results from
+a CSV/XLSX file that fills in the verification form, returning an application for corrections, a
+confirmation of will brought on paper, and the school's lists.
 
 Only accounts of role ``school`` tied to an institution reach these pages, and each application is
 checked on the server to have this school as its first choice (404 otherwise: numbers reveal
@@ -23,8 +24,11 @@ from hub.recruitment.models import Application, Campaign, OfferedClass
 from hub.recruitment.portal import operations as portal_ops
 from hub.recruitment.portal.forms import ActionForm
 from hub.recruitment.portal.queries import status
+from hub.recruitment.schools import exam_import
 from hub.recruitment.schools import operations as ops
+from hub.recruitment.schools.forms import ExamImportForm
 from hub.web.context import current_user, db, deny, roles_required, today, writes_on_get
+from zszo.web.forms import add_error
 
 bp = Blueprint("recruitment_school", __name__, url_prefix="/recruitment/school", template_folder="templates")
 web.install(bp)
@@ -94,6 +98,11 @@ def _page(application: Application, *, exc: RecruitmentError | None = None, valu
                                f"contest_{i}_points": str(contest["points"])})
             for flag in ("distinction", "volunteering", "olympiad", "health_limited"):
                 values[flag] = getattr(evidence, flag)
+        elif application.exam_result is not None:  # imported results fill in the form for the school to check
+            for part in ops.EXAM_PARTS:
+                result = getattr(application.exam_result, f"exam_{part}")
+                values[f"exam_{part}"] = "" if result is None else result.replace(".", ",")
+                values[f"exempt_{part}"] = result is None
         values.update({f"aptitude_{a.class_id}": "passed" if a.passed else "failed" for a in application.aptitude})
     return render_template(
         "recruitment/schools/application.html", application=application, values=values,
@@ -159,4 +168,41 @@ def confirm(application_id: int):  # type: ignore[no-untyped-def]
         return redirect(url_for("recruitment_school.applications"))
     _log(found, "confirm_will")
     flash(_("The confirmation of will has been recorded."), "success")
+    return redirect(url_for("recruitment_school.applications"))
+
+
+def _render_import(form: ExamImportForm, result: exam_import.ExamImport | None = None, status_code: int = 200):  # type: ignore[no-untyped-def]
+    campaigns = db().scalars(select(Campaign).where(Campaign.level == "secondary").order_by(Campaign.id.desc()))
+    form.campaign_id.choices = [(str(c.id), c.name) for c in campaigns]
+    return render_template("recruitment/schools/exam_import.html", form=form, result=result), status_code
+
+
+@bp.route("/exam-results", methods=["GET", "POST"])
+@roles_required(SCHOOL)
+def exam_results():  # type: ignore[no-untyped-def]
+    """Upload exam results; good rows fill in the verification forms, bad rows are listed with the reason."""
+    rspo = _rspo()
+    form = ExamImportForm()
+    if request.method == "GET":
+        return _render_import(form)
+    campaign = db().get(Campaign, int(form.campaign_id.data)) if (form.campaign_id.data or "").isdigit() else None
+    upload = request.files.get("file")
+    if campaign is None:
+        add_error(form, "campaign_id", _("Choose the recruitment"))
+    if upload is None or not upload.filename:
+        add_error(form, "file", _("Choose the file to import"))
+    if form.errors:
+        return _render_import(form, status_code=422)
+    user = current_user()
+    try:
+        result = exam_import.import_exam_results(
+            db(), campaign, upload.read(exam_import.MAX_BYTES + 1), filename=upload.filename, rspo=rspo,
+            by=user.username if user else "-", role=SCHOOL, today=today())
+    except RecruitmentError as exc:
+        web.show_errors(form, exc)
+        return _render_import(form, status_code=422)
+    flash(_("Exam results saved: %(count)s of %(read)s rows. Check them on each application when you verify it.",
+            count=result.saved, read=result.rows_read), "success" if not result.errors else "info")
+    if result.errors:
+        return _render_import(ExamImportForm(formdata=None, campaign_id=str(campaign.id)), result)
     return redirect(url_for("recruitment_school.applications"))

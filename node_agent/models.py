@@ -2,6 +2,7 @@
 
 from node_agent.admissions.models import PendingAdmission  # noqa: F401 - recruitment (not synced)
 from node_agent.audit.models import AuditEvent
+from node_agent.catchment.models import CatchmentChild, CatchmentStreet  # noqa: F401 - obwód (not synced)
 from node_agent.auth.models import LoginAttempt, UserAccount
 from node_agent.dictionaries.models import CityCalendarRecord
 from node_agent.register.models import (
@@ -18,7 +19,13 @@ from node_agent.register.models import (
 )
 from node_agent.requests.models import ChangeRequest
 from node_agent.school.models import School, SchoolYear, Subject
-from node_agent.staff.models import StaffMember, TeachingAssignment
+from node_agent.staff.models import (
+    StaffEmployment,
+    StaffMember,
+    StaffQualification,
+    StaffSubject,
+    TeachingAssignment,
+)
 from node_agent.sync.models import DownlinkMessage, OutboxChange, SyncRun, SyncState
 from node_agent.transfers.models import CityInstitution, IncomingTransfer, PupilTransfer, TransferDecision
 
@@ -29,6 +36,7 @@ SYNCED_MODELS = {
 }
 SYNCED_MODELS.update({m.__tablename__: m for m in (RegisterEntry, GuardianVerification, PupilTransfer,
                                                    TransferDecision)})  # e-Sekretariat
+SYNCED_MODELS.update({m.__tablename__: m for m in (StaffQualification, StaffEmployment, StaffSubject)})  # staff
 
 __all__ = [
     "AuditEvent", "ChangeRequest", "CityCalendarRecord", "ClassUnit", "DownlinkMessage", "Enrolment", "Guardian",
@@ -37,4 +45,5 @@ __all__ = [
     "TeachingAssignment", "UserAccount",
     "CityInstitution", "GuardianVerification", "IncomingTransfer", "PromotionChoice", "PupilTransfer",
     "RegisterCounter", "RegisterEntry", "RegisterSettings", "TransferDecision",
+    "StaffEmployment", "StaffQualification", "StaffSubject",
 ]

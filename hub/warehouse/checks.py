@@ -235,10 +235,21 @@ def _transfer_decision_sql(a: Access) -> list[str]:
     return [f"WHEN {a.v('accepted')} IN ('false', '0') AND NOT {a.present('reason')} THEN 'reason|required'"]
 
 
+def _staff_employment_sql(a: Access) -> list[str]:
+    """Mirror of protocol.entities_staff's staff_employment rules (date order, FTE at most one post)."""
+    has, date, v = a.present, a.date, a.v
+    return [
+        f"WHEN {has('ends_on')} AND {date('ends_on')} < {date('starts_on')} THEN 'ends_on|date_order'",
+        f"WHEN TRY_CAST({v('fte_numerator')} AS BIGINT) > TRY_CAST({v('fte_denominator')} AS BIGINT) "
+        "THEN 'fte_numerator|fte_above_one'",
+    ]
+
+
 RECORD_SQL: dict[str, Callable[[Access], list[str]]] = {
     "register_entry": _register_entry_sql,
     "pupil_transfer": _pupil_transfer_sql,
     "transfer_decision": _transfer_decision_sql,
+    "staff_employment": _staff_employment_sql,
 }
 
 

@@ -34,6 +34,9 @@ IDS = {
     "pupil_transfer": "b6e7f519-38ba-47c3-a502-c4d93e2f1051",
     "transfer_decision": "c7f8062a-49cb-48d4-b613-d5ea4f302162",
     "guardian_verification": "d809173b-5adc-49e5-8724-e6fb50413273",
+    "staff_qualification": "e91a284c-6bed-4af6-9835-f70c61524384",
+    "staff_employment": "fa2b395d-7cfe-4b07-8a46-081d72635495",
+    "staff_subject": "0b3c4a6e-8d0f-4c18-9b57-192e83746506",
 }
 
 
@@ -64,6 +67,7 @@ def valid(entity: str, **overrides: Any) -> dict[str, Any]:
             "email": "g.zolkiewska@sp7.krakow.pl",
             "phone": "600 100 200",
             "active": True,
+            "promotion_grade": "appointed",
         },
         "subject": {"id": IDS["subject"], "code": "MAT", "name": "matematyka"},
         "class_unit": {
@@ -146,6 +150,28 @@ def valid(entity: str, **overrides: Any) -> dict[str, Any]:
             "email": "ewa.wojcik@example.pl",
             "verified_on": "2026-09-03",
             "method": "in_person",
+        },
+        "staff_qualification": {
+            "id": IDS["staff_qualification"],
+            "staff_member_id": IDS["staff_member"],
+            "kind": "masters",
+            "field_of_study": "matematyka, specjalność nauczycielska",
+            "institution": "Uniwersytet Jagielloński",
+            "obtained_on": "2009-06-30",
+        },
+        "staff_employment": {
+            "id": IDS["staff_employment"],
+            "staff_member_id": IDS["staff_member"],
+            "basis": "appointment",
+            "starts_on": "2010-09-01",
+            "fte_numerator": 18,
+            "fte_denominator": 18,
+            "teaching_hours_norm": 18,
+        },
+        "staff_subject": {
+            "id": IDS["staff_subject"],
+            "staff_member_id": IDS["staff_member"],
+            "subject_id": IDS["subject"],
         },
     }
     record = {**records[entity], **overrides}

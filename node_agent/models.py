@@ -2,8 +2,8 @@
 
 from node_agent.admissions.models import PendingAdmission  # noqa: F401 - recruitment (not synced)
 from node_agent.audit.models import AuditEvent
-from node_agent.catchment.models import CatchmentChild, CatchmentStreet  # noqa: F401 - obwód (not synced)
 from node_agent.auth.models import LoginAttempt, UserAccount
+from node_agent.catchment.models import CatchmentChild, CatchmentStreet  # noqa: F401 - obwód (not synced)
 from node_agent.dictionaries.models import CityCalendarRecord
 from node_agent.register.models import (
     ClassUnit,

@@ -54,6 +54,11 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
 
     for blueprint in (book_bp, promotion_bp, transfers_bp):  # e-Sekretariat
         app.register_blueprint(blueprint)
+    from node_agent.catchment.views import bp as catchment_bp
+    from node_agent.imports.views import bp as imports_bp
+
+    for blueprint in (imports_bp, catchment_bp):  # e-Sekretariat: imports in the web UI, obwód
+        app.register_blueprint(blueprint)
 
     @app.get("/")
     @node_web.context.roles_required(*node_web.context.ALL_ROLES)

@@ -26,7 +26,7 @@ _YEAR = re.compile(r"(20[0-9]{2})/(20[0-9]{2})")
 
 @bp.context_processor
 def _helpers() -> dict[str, object]:
-    return {"catchment_labels": labels}
+    return {"catchment_labels": labels, "gt": _}
 
 
 def _valid_year(text: str) -> bool:

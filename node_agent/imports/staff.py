@@ -1,7 +1,7 @@
 """Importing staff: one row per person, with their current employment and the subjects they may teach.
 
 A person is looked for before one is created: by e-mail address when the row has one, otherwise by
-first and last name (two people of that name at the school make the row ambiguous: it is rejected
+first and last name (a namesake with another e-mail address is another person; two people of that name at the school make the row ambiguous: it is rejected
 with a request to add the e-mail). An employment with the same basis and start date is the same
 employment (updated, never duplicated), so importing the same file twice changes nothing. Subjects
 are added, never removed (a file lists what it knows). Every write goes through
@@ -57,6 +57,8 @@ def _member(session: Session, problems: RowProblems, data: dict[str, Any]) -> St
         return None
     same_name = list(session.scalars(select(StaffMember).where(
         StaffMember.first_name == data["first_name"], StaffMember.last_name == data["last_name"])))
+    if email:  # a namesake with another e-mail address is another person
+        same_name = [m for m in same_name if not m.email]
     if len(same_name) > 1:
         problems.add("last_name", "ambiguous", N_(
             "two or more staff members have this name; add their e-mail address to tell them apart"))

@@ -41,6 +41,12 @@ KINDS: dict[str, tuple[Importer, object, str]] = {
 }
 
 
+@bp.context_processor
+def _helpers() -> dict[str, object]:
+    # The report renders its own messages: it needs a plain gettext, not Jinja's context-bound ``_``.
+    return {"gt": _}
+
+
 class UploadForm(FlaskForm):
     """The file to import."""
 

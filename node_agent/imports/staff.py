@@ -1,11 +1,11 @@
 """Importing staff: one row per person, with their current employment and the subjects they may teach.
 
 A person is looked for before one is created: by e-mail address when the row has one, otherwise by
-first and last name (a namesake with another e-mail address is another person; two people of that name at the school make the row ambiguous: it is rejected
-with a request to add the e-mail). An employment with the same basis and start date is the same
-employment (updated, never duplicated), so importing the same file twice changes nothing. Subjects
-are added, never removed (a file lists what it knows). Every write goes through
-:mod:`node_agent.staff.operations`; this module never commits.
+first and last name. A namesake with another e-mail address is another person; two people of that
+name at the school make the row ambiguous (it is rejected with a request to add the e-mail). An
+employment with the same basis and start date is the same employment (updated, never duplicated),
+so importing the same file twice changes nothing. Subjects are added, never removed (a file lists
+what it knows). Every write goes through :mod:`node_agent.staff.operations`; this module never commits.
 """
 
 from __future__ import annotations

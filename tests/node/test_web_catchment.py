@@ -40,7 +40,8 @@ def test_extract_loads_valid_children_reports_bad_rows_and_reloading_changes_not
     client = as_user("sekretariat")
     page = text(load(client))
     assert "dodano 3, zmieniono 0, bez zmian 0; wiersze z błędami: 2" in page
-    assert "<td class=\"numeric\">5</td><td>PESEL: podaj numer PESEL, a jeśli dziecko go nie ma – rodzaj i numer dokumentu" in page
+    assert ("<td class=\"numeric\">5</td><td>PESEL: podaj numer PESEL, a jeśli dziecko go nie ma – rodzaj i numer "
+            "dokumentu") in page
     assert "<td class=\"numeric\">6</td><td>PESEL: błędna cyfra kontrolna" in page
     assert sorted(children(db)) == ["Lis", "Mak", "Nowak"]
     assert "dodano 0, zmieniono 0, bez zmian 3" in text(load(client))

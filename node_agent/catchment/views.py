@@ -24,6 +24,14 @@ bp = Blueprint("catchment", __name__, url_prefix="/catchment", template_folder="
 _YEAR = re.compile(r"(20[0-9]{2})/(20[0-9]{2})")
 
 
+@bp.url_value_preprocessor
+def _allow_file_uploads(endpoint: str | None, _values: dict | None) -> None:
+    """The register extract may be as large as the reader's limit; other forms keep zszo.web's 2 MiB
+    (set before the CSRF check reads the form: see node_agent.imports.views)."""
+    if endpoint == "catchment.children_import":
+        request.max_content_length = MAX_BYTES + 256 * 1024
+
+
 @bp.context_processor
 def _helpers() -> dict[str, object]:
     return {"catchment_labels": labels, "gt": _}

@@ -41,6 +41,19 @@ KINDS: dict[str, tuple[Importer, object, str]] = {
 }
 
 
+UPLOAD_LIMIT = MAX_BYTES + 256 * 1024  # the file plus the form around it
+
+
+@bp.url_value_preprocessor
+def _allow_file_uploads(_endpoint: str | None, _values: dict | None) -> None:
+    """These pages take files up to the reader's limit; every other form keeps zszo.web's 2 MiB.
+
+    A URL value preprocessor because it runs before every ``before_request`` function, and the CSRF
+    check (one of those) reads the form, which is when the body's size is enforced.
+    """
+    request.max_content_length = UPLOAD_LIMIT
+
+
 @bp.context_processor
 def _helpers() -> dict[str, object]:
     # The report renders its own messages: it needs a plain gettext, not Jinja's context-bound ``_``.

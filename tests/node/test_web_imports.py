@@ -138,3 +138,15 @@ def test_catchment_streets_import_through_the_same_pages(as_user, db):
                                                                    "token": token})
     streets = text(client.get("/catchment/streets"))
     assert "ul. Długa" in streets and "Krótka" in streets and "cała ulica" in streets
+
+
+def test_files_above_the_form_limit_but_within_20_mb_are_read(as_user, app):
+    client = as_user("sekretariat")
+    big = staff_csv(GOOD) + b"".join(b";".join([b"Jan", b"K%07d" % i, b"nauczyciel", b"", b"", b"", b""]) + b"\r\n"
+                                     for i in range(150_000))  # about 3.8 MB: above the 2 MiB form limit
+    assert len(big) > 3 * 2**20
+    response = upload(client, big)
+    assert response.status_code == 422  # read, and refused for its row count (not a bare 413)
+    assert "ma więcej niż 50000 wierszy" in text(response)
+    response = upload(client, b"x" * (20 * 2**20 + 300 * 1024))
+    assert response.status_code == 413

@@ -90,6 +90,7 @@ REJECTION_CODES = {
     "identity_missing": _l("neither a PESEL nor an identity document is given"),
     "date_order": _l("the end date is earlier than the start date"),
     "school_year_label": _l("the school year's name does not match its dates"),
+    "fte_above_one": _l("one employment's FTE is above a full post"),
     "unknown_field": _l("a field this version of the data does not have"),
     "unknown_reference": _l("it points to a record the school has not sent (or has deleted)"),
     "not_owner": _l("the record belongs to another school's server"),

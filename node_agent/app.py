@@ -65,6 +65,11 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     from node_agent.grades.web import bp as grades_bp
 
     app.register_blueprint(grades_bp)  # e-Dziennik: grades
+    from node_agent.catchment.views import bp as catchment_bp
+    from node_agent.imports.views import bp as imports_bp
+
+    for blueprint in (imports_bp, catchment_bp):  # e-Sekretariat: imports in the web UI, obwód
+        app.register_blueprint(blueprint)
 
     @app.get("/")
     @node_web.context.roles_required(*node_web.context.ALL_ROLES)

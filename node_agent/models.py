@@ -4,6 +4,7 @@ from node_agent.admissions.models import PendingAdmission  # noqa: F401 - recrui
 from node_agent.attendance.models import Attendance, Lesson
 from node_agent.audit.models import AuditEvent
 from node_agent.auth.models import LoginAttempt, UserAccount
+from node_agent.catchment.models import CatchmentChild, CatchmentStreet  # noqa: F401 - obwód (not synced)
 from node_agent.dictionaries.models import CityCalendarRecord
 from node_agent.grades.models import (
     BehaviourGrade,
@@ -28,7 +29,13 @@ from node_agent.register.models import (
 )
 from node_agent.requests.models import ChangeRequest
 from node_agent.school.models import School, SchoolYear, Subject
-from node_agent.staff.models import StaffMember, TeachingAssignment
+from node_agent.staff.models import (
+    StaffEmployment,
+    StaffMember,
+    StaffQualification,
+    StaffSubject,
+    TeachingAssignment,
+)
 from node_agent.sync.models import DownlinkMessage, OutboxChange, SyncRun, SyncState
 from node_agent.timetable.models import BellTime, DayOff, Substitution, TimetableEntry
 from node_agent.transfers.models import CityInstitution, IncomingTransfer, PupilTransfer, TransferDecision
@@ -44,6 +51,7 @@ SYNCED_MODELS.update({m.__tablename__: m for m in (BellTime, TimetableEntry, Day
                                                    Attendance)})  # e-Dziennik: timetable, lessons, attendance
 SYNCED_MODELS.update({m.__tablename__: m for m in (GradeCategory, Grade, TermGrade, BehaviourGrade,
                                                    DescriptiveAssessment)})  # e-Dziennik: grades
+SYNCED_MODELS.update({m.__tablename__: m for m in (StaffQualification, StaffEmployment, StaffSubject)})  # staff
 
 __all__ = [
     "AuditEvent", "ChangeRequest", "CityCalendarRecord", "ClassUnit", "DownlinkMessage", "Enrolment", "Guardian",
@@ -53,4 +61,5 @@ __all__ = [
     "CityInstitution", "GuardianVerification", "IncomingTransfer", "PromotionChoice", "PupilTransfer",
     "RegisterCounter", "RegisterEntry", "RegisterSettings", "TransferDecision",
     "Attendance", "BellTime", "DayOff", "Lesson", "Substitution", "TimetableEntry",
+    "StaffEmployment", "StaffQualification", "StaffSubject",
 ]

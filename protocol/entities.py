@@ -29,6 +29,9 @@ STAFF_POSITIONS = (
 ADMISSION_REASONS = (
     "recruitment", "catchment_area", "transfer_in", "from_abroad", "promotion", "class_change", "other",
 )
+# Stopień awansu zawodowego after the 2022 reform of the Teachers' Charter (Karta Nauczyciela): three grades,
+# plus "none" for teachers without one and for non-teaching staff.
+PROMOTION_GRADES = ("beginning", "appointed", "chartered", "none")
 LEAVING_REASONS = ("graduated", "transfer_out", "moved_abroad", "promotion", "class_change", "deceased", "other")
 
 RecordCheck = Callable[[Mapping[str, Any]], list[FieldError]]
@@ -188,7 +191,8 @@ SCHOOL_YEAR = register(Entity("school_year", 1, N_("school year"), (
     Field("ends_on", D, N_("end date"), required=True),
 ), record_checks=(date_order("starts_on", "ends_on", N_("end date")), _school_year_label)))
 
-STAFF_MEMBER = register(Entity("staff_member", 1, N_("staff member"), (
+# Version 2 added ``promotion_grade`` (optional; protocol.upcast brings version 1 records up unchanged).
+STAFF_MEMBER = register(Entity("staff_member", 2, N_("staff member"), (
     Field("id", U, N_("identifier"), required=True),
     _text("first_name", N_("first name"), 100, required=True, privacy=Privacy.DROP),
     _text("last_name", N_("last name"), 100, required=True, privacy=Privacy.DROP),
@@ -196,6 +200,7 @@ STAFF_MEMBER = register(Entity("staff_member", 1, N_("staff member"), (
     _text("email", N_("e-mail"), 254, check="email", privacy=Privacy.DROP),
     _text("phone", N_("phone"), 20, check="phone", privacy=Privacy.DROP),
     Field("active", B, N_("active"), required=True),
+    Field("promotion_grade", E, N_("promotion grade"), choices=PROMOTION_GRADES),
 )))
 
 SUBJECT = register(Entity("subject", 1, N_("subject"), (
@@ -291,6 +296,7 @@ def dependency_order() -> list[str]:
 # --- feature modules ------------------------------------------------------------------------------
 # Each feature's entities live in their own module, which calls register(); importing them here keeps
 # ENTITIES complete for whoever imports this module. Keep one line per module, in dependency order.
-import protocol.entities_lessons  # noqa: E402,F401 - timetable, lesson log, attendance (e-Dziennik)
 import protocol.entities_gradebook  # noqa: E402,F401 - grades, term and behaviour grades (e-Dziennik)
+import protocol.entities_lessons  # noqa: E402,F401 - timetable, lesson log, attendance (e-Dziennik)
 import protocol.entities_secretariat  # noqa: E402,F401 - register, transfers, guardians' e-mail (e-Sekretariat)
+import protocol.entities_staff  # noqa: E402,F401 - staff qualifications, employment, subjects (e-Sekretariat)

@@ -85,3 +85,12 @@ def compare(local: Mapping[str, int], remote: Mapping[str, int]) -> str:
     up = any(remote.get(n, 0) > local.get(n, 0) for n in names)
     down = any(remote.get(n, 0) < local.get(n, 0) for n in names)
     return "mixed" if up and down else "remote_ahead" if up else "remote_behind" if down else "same"
+
+
+# --- the upcasts of this build --------------------------------------------------------------------
+
+
+@register_upcast("staff_member", 1)
+def _staff_member_v2(record: Record) -> Record:
+    """Version 2 added the optional ``promotion_grade``: a version 1 record simply has none recorded."""
+    return dict(record)

@@ -239,6 +239,14 @@ def _bell_time_sql(a: Access) -> list[str]:
     """Mirror of protocol.entities_lessons' bell_time rule (a lesson ends after it starts; HH:MM as text)."""
     return [f"WHEN {a.present('starts_at')} AND {a.present('ends_at')} AND {a.v('ends_at')} <= {a.v('starts_at')} "
             "THEN 'ends_at|time_order'"]
+def _staff_employment_sql(a: Access) -> list[str]:
+    """Mirror of protocol.entities_staff's staff_employment rules (date order, FTE at most one post)."""
+    has, date, v = a.present, a.date, a.v
+    return [
+        f"WHEN {has('ends_on')} AND {date('ends_on')} < {date('starts_on')} THEN 'ends_on|date_order'",
+        f"WHEN TRY_CAST({v('fte_numerator')} AS BIGINT) > TRY_CAST({v('fte_denominator')} AS BIGINT) "
+        "THEN 'fte_numerator|fte_above_one'",
+    ]
 
 
 RECORD_SQL: dict[str, Callable[[Access], list[str]]] = {
@@ -246,6 +254,7 @@ RECORD_SQL: dict[str, Callable[[Access], list[str]]] = {
     "pupil_transfer": _pupil_transfer_sql,
     "transfer_decision": _transfer_decision_sql,
     "bell_time": _bell_time_sql,
+    "staff_employment": _staff_employment_sql,
 }
 
 

@@ -92,6 +92,7 @@ REJECTION_CODES = {
     "time": _l("not a valid time of day (HH:MM)"),
     "time_order": _l("the end time is not later than the start time"),
     "school_year_label": _l("the school year's name does not match its dates"),
+    "fte_above_one": _l("one employment's FTE is above a full post"),
     "unknown_field": _l("a field this version of the data does not have"),
     "unknown_reference": _l("it points to a record the school has not sent (or has deleted)"),
     "not_owner": _l("the record belongs to another school's server"),

@@ -1,4 +1,4 @@
-"""``zszo node import pupils|guardians FILE``: the command-line face of the importer.
+"""``zszo node import pupils|guardians|staff FILE``: the command-line face of the importer.
 
 The node CLI attaches these commands and passes ``ctx.obj`` with ``settings`` (the node's
 :class:`~zszo.settings.Settings`) and ``db`` (a prepared :class:`~node_agent.db.Database`).
@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from node_agent.imports.guardians import import_guardians
 from node_agent.imports.pupils import import_pupils
 from node_agent.imports.report import ImportReport
+from node_agent.imports.staff import import_staff
 from zszo.i18n import gettext_for
 
 EXIT_OK, EXIT_ROWS_REJECTED, EXIT_FILE_REJECTED = 0, 1, 2
@@ -29,7 +30,7 @@ _FILE = click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
 
 @click.group("import")
 def import_group() -> None:
-    """Import pupils or guardians from a CSV or XLSX file (errors listed per row)."""
+    """Import pupils, guardians or staff from a CSV or XLSX file (errors listed per row)."""
 
 
 def _run(ctx: click.Context, do_import: Callable[[Session], ImportReport]) -> None:
@@ -64,3 +65,13 @@ def pupils_command(ctx: click.Context, file: Path, dry_run: bool, sheet: str | N
 def guardians_command(ctx: click.Context, file: Path, dry_run: bool, sheet: str | None) -> None:
     """Link guardians to pupils already in the register, from FILE (.csv or .xlsx)."""
     _run(ctx, lambda session: import_guardians(session, file, dry_run=dry_run, sheet=sheet))
+
+
+@import_group.command("staff")
+@click.argument("file", type=_FILE)
+@click.option("--dry-run", is_flag=True, help="Check the file and show the report without saving anything.")
+@click.option("--sheet", metavar="NAME", help="XLSX sheet to read (default: the first one).")
+@click.pass_context
+def staff_command(ctx: click.Context, file: Path, dry_run: bool, sheet: str | None) -> None:
+    """Import staff (position, promotion grade, employment, subjects) from FILE (.csv or .xlsx)."""
+    _run(ctx, lambda session: import_staff(session, file, dry_run=dry_run, sheet=sheet))

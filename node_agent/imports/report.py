@@ -64,6 +64,15 @@ def from_field_error(row: int, column: str, error: FieldError) -> RowError:
     return RowError(row, column, error.field, error.code, error.message, dict(error.params))
 
 
+@dataclass(frozen=True)
+class RowOutcome:
+    """What one good row did ("created", "updated" or "unchanged") and whom it concerns (for a preview)."""
+
+    row: int
+    outcome: str
+    label: str = ""
+
+
 class FileRejected(Exception):
     """The file as a whole cannot be imported (unreadable, too big, columns wrong); nothing was written."""
 
@@ -102,6 +111,7 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     warnings: list[RowError] = field(default_factory=list)
     file_errors: list[RowError] = field(default_factory=list)
+    outcomes: list[RowOutcome] = field(default_factory=list)
 
     @property
     def rows(self) -> int:

@@ -19,12 +19,16 @@ from sqlalchemy.orm import Session
 
 from node_agent.imports.columns import Column, ColumnMap, headerless_data, map_columns
 from node_agent.imports.reader import MAX_BYTES, MAX_ROWS, SourceRow, read_table
-from node_agent.imports.report import FileRejected, ImportReport, RowError, RowRejected
+from node_agent.imports.report import FileRejected, ImportReport, RowError, RowOutcome, RowRejected
 from protocol.i18n import N_
 
 
 class RowImporter(Protocol):
-    """What a file kind (pupils, guardians) plugs into :func:`run_import`."""
+    """What a file kind (pupils, guardians, staff) plugs into :func:`run_import`.
+
+    An importer may also define ``describe(columns, row) -> str``: who the row is about, kept with
+    the row's outcome in ``report.outcomes`` so a preview can list the rows to create and update.
+    """
 
     kind: str
     columns: Sequence[Column]
@@ -85,3 +89,5 @@ def _one_row(session: Session, importer: RowImporter, columns: ColumnMap, row: S
             "conflicts with data already in the register; check the row and try again")))
     else:
         report.count(outcome)
+        describe = getattr(importer, "describe", None)
+        report.outcomes.append(RowOutcome(row.number, outcome, describe(columns, row) if describe else ""))

@@ -54,7 +54,8 @@ def parse_date(text: str) -> str:
         raise BadValue("date", N_("this date does not exist")) from None
 
 
-def _choice(text: str, words: Mapping[str, str], code: str, message: str) -> str:
+def choose_word(text: str, words: Mapping[str, str], code: str, message: str) -> str:
+    """The code ``words`` gives for the folded ``text``, else :class:`BadValue` with ``code`` and ``message``."""
     value = words.get(fold(text))
     if value is None:
         raise BadValue(code, message)
@@ -69,7 +70,7 @@ _SEXES = {fold(w): v for v, ws in {
 
 def parse_sex(text: str) -> str:
     """Return "F" or "M" for K/M, kobieta/mężczyzna, F/M."""
-    return _choice(text, _SEXES, "sex", N_("write K (kobieta) or M (mężczyzna)"))
+    return choose_word(text, _SEXES, "sex", N_("write K (kobieta) or M (mężczyzna)"))
 
 
 _DOCUMENTS = {fold(w): v for v, ws in {
@@ -84,7 +85,7 @@ _DOCUMENTS.update({fold(v): v for v in DOCUMENT_TYPES})
 
 def parse_document_type(text: str) -> str:
     """Return the protocol document type for a Polish name such as "paszport" or "karta pobytu"."""
-    return _choice(text, _DOCUMENTS, "document_type", N_(
+    return choose_word(text, _DOCUMENTS, "document_type", N_(
         "write one of: paszport, dowód osobisty, akt urodzenia, karta pobytu, inny"))
 
 
@@ -100,7 +101,7 @@ _RELATIONS.update({fold(v): v for v in RELATIONS})
 
 def parse_relation(text: str) -> str:
     """Return the protocol relation for matka, ojciec, opiekun prawny, rodzina zastępcza or inne."""
-    return _choice(text, _RELATIONS, "relation", N_(
+    return choose_word(text, _RELATIONS, "relation", N_(
         "write one of: matka, ojciec, opiekun prawny, rodzina zastępcza, inne"))
 
 

@@ -33,6 +33,7 @@ NAV = (
     ("transfers.transfer_list", _l("Transfers between schools"), ("transfers",), context.OFFICE_ROLES),
     ("school.overview", _l("School"), ("school",), context.OFFICE_ROLES),
     ("staff.staff_list", _l("Staff"), ("staff",), context.OFFICE_ROLES),
+    ("catchment.overview", _l("Compulsory schooling"), ("catchment",), context.OFFICE_ROLES),
     ("auth_admin.user_list", _l("Users"), ("auth_admin",), ("admin",)),
     ("sync.status", _l("Synchronisation"), ("sync",), ("admin", "director")),
     ("requests.request_list", _l("Change requests"), ("requests",), context.OFFICE_ROLES),

@@ -10,6 +10,7 @@ import pytest
 from babel.messages.extract import extract_from_dir, extract_from_file
 from babel.messages.pofile import read_po
 
+from node_agent.staff import labels as staff_labels
 from node_agent.web import labels
 from zszo.i18n import TRANSLATIONS_DIR, gettext_for
 
@@ -24,6 +25,8 @@ NODE_SOURCES = [
     "node_agent/register",
     "node_agent/school",
     "node_agent/staff",
+    "node_agent/catchment",
+    "node_agent/imports",
     "node_agent/sync/views.py",
     "node_agent/documents",
 ]
@@ -53,6 +56,8 @@ WEB, NODE, PROTOCOL = catalog("web.po"), catalog("node_web.po"), catalog("protoc
 REGISTER = catalog("register_admin.po")  # e-Sekretariat pages of node_agent/register (its own area)
 DOCUMENTS = catalog("documents.po")  # certificates, record summary, right-of-access export
 RECRUITMENT = catalog("recruitment.po")  # the admissions menu entry and pages belong to the recruitment area
+STAFF = catalog("staff.po")  # staff, web imports and catchment pages (their own area)
+IMPORTS = catalog("imports.po")  # the importer's row and file messages, shared by the CLI and the web pages
 WEB_IDS, NODE_IDS = extracted(WEB_SOURCES), extracted(NODE_SOURCES)
 
 
@@ -71,8 +76,8 @@ def test_web_po_is_complete_and_has_no_stale_entries():
 
 
 def test_node_web_po_is_complete_and_has_no_stale_entries():
-    assert sorted(NODE_IDS - set(NODE) - set(WEB) - set(PROTOCOL) - set(REGISTER) - set(RECRUITMENT)
-                  - set(DOCUMENTS)) == []
+    assert sorted(NODE_IDS - set(NODE) - set(WEB) - set(PROTOCOL) - set(REGISTER) - set(RECRUITMENT) - set(STAFF)
+                  - set(IMPORTS) - set(DOCUMENTS)) == []
     assert sorted(set(NODE) - NODE_IDS) == []
 
 
@@ -81,9 +86,10 @@ def test_no_catalogue_repeats_another_areas_message():
     assert sorted(set(REGISTER) & (set(NODE) | set(PROTOCOL) | set(WEB))) == []
     assert sorted(set(DOCUMENTS) & (set(NODE) | set(PROTOCOL) | set(WEB) | set(REGISTER))) == []
     assert sorted(set(WEB) & set(PROTOCOL)) == []
+    assert sorted(set(STAFF) & (set(NODE) | set(PROTOCOL) | set(WEB) | set(REGISTER) | set(IMPORTS))) == []
 
 
-@pytest.mark.parametrize("name", ["web.po", "node_web.po"])
+@pytest.mark.parametrize("name", ["web.po", "node_web.po", "staff.po"])
 def test_translations_keep_placeholders_and_are_trimmed(name):
     for msgid, msgstr in catalog(name).items():
         assert msgstr and msgstr == msgstr.strip(), msgid
@@ -96,9 +102,10 @@ def test_the_merged_catalogue_serves_these_translations():
     pl = gettext_for("pl")
     assert {m: pl(m) for m in NODE if pl(m) != NODE[m]} == {}
     assert {m: pl(m) for m in WEB if pl(m) != WEB[m]} == {}
+    assert {m: pl(m) for m in STAFF if pl(m) != STAFF[m]} == {}
 
 
 def test_every_protocol_code_has_a_label():
-    for codes, names in labels.COVERAGE.items():
+    for codes, names in {**labels.COVERAGE, **staff_labels.COVERAGE}.items():
         assert sorted(set(codes) - set(names)) == []
         assert sorted(set(names) - set(codes)) == []

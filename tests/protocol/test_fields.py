@@ -40,6 +40,9 @@ IDS = {
     "term_grade": "c7f80a2a-49cb-48d4-95f1-c5d94e201362",
     "behaviour_grade": "d8091b3b-5adc-49e5-a602-d6ea5f312473",
     "descriptive_assessment": "e91a2c4c-6bed-4af6-b713-e7fb60423584",
+    "staff_qualification": "e91a284c-6bed-4af6-9835-f70c61524384",
+    "staff_employment": "fa2b395d-7cfe-4b07-8a46-081d72635495",
+    "staff_subject": "0b3c4a6e-8d0f-4c18-9b57-192e83746506",
 }
 
 
@@ -70,6 +73,7 @@ def valid(entity: str, **overrides: Any) -> dict[str, Any]:
             "email": "g.zolkiewska@sp7.krakow.pl",
             "phone": "600 100 200",
             "active": True,
+            "promotion_grade": "appointed",
         },
         "subject": {"id": IDS["subject"], "code": "MAT", "name": "matematyka"},
         "class_unit": {
@@ -199,6 +203,28 @@ def valid(entity: str, **overrides: Any) -> dict[str, Any]:
                                    "class_id": IDS["class_unit"], "period": "term",
                                    "text": "Zosia czyta płynnie i chętnie pomaga innym.", "given_on": "2027-01-10",
                                    "teacher_id": IDS["staff_member"]},
+        "staff_qualification": {
+            "id": IDS["staff_qualification"],
+            "staff_member_id": IDS["staff_member"],
+            "kind": "masters",
+            "field_of_study": "matematyka, specjalność nauczycielska",
+            "institution": "Uniwersytet Jagielloński",
+            "obtained_on": "2009-06-30",
+        },
+        "staff_employment": {
+            "id": IDS["staff_employment"],
+            "staff_member_id": IDS["staff_member"],
+            "basis": "appointment",
+            "starts_on": "2010-09-01",
+            "fte_numerator": 18,
+            "fte_denominator": 18,
+            "teaching_hours_norm": 18,
+        },
+        "staff_subject": {
+            "id": IDS["staff_subject"],
+            "staff_member_id": IDS["staff_member"],
+            "subject_id": IDS["subject"],
+        },
     }
     record = {**records[entity], **overrides}
     return {k: v for k, v in record.items() if v is not None}

@@ -180,7 +180,7 @@ def test_raw_sqlite3_executemany_and_insert_or_replace_are_captured(node_db: Sch
         ("staff_member", "upsert", staff[0][0]), ("staff_member", "upsert", staff[1][0]),
         ("subject", "upsert", SUBJECT_A), ("subject", "delete", SUBJECT_A), ("subject", "upsert", SUBJECT_B)]
     assert rows[0][4] == {"id": staff[0][0], "first_name": "Ewa", "last_name": "Kowalska", "position": "teacher",
-                          "email": None, "phone": None, "active": True}
+                          "email": None, "phone": None, "active": True, "promotion_grade": None}
     assert rows[1][4]["active"] is False
 
 

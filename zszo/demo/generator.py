@@ -212,9 +212,20 @@ def _staff(plan: InstitutionPlan, rng: random.Random, classes: int, scale: float
             elif rng.random() < 0.6:
                 phone = names.mobile_phone(rng)
             active = position != "support" or rng.random() > 0.03  # a few former employees stay listed
-            staff.append({"id": uid(), "first_name": first, "last_name": last, "position": position,
-                          "email": f"{local}@{domain}", "phone": phone, "active": active})
+            staff_id = uid()
+            staff.append({"id": staff_id, "first_name": first, "last_name": last, "position": position,
+                          "email": f"{local}@{domain}", "phone": phone, "active": active,
+                          "promotion_grade": _promotion_grade(position, staff_id)})
     return staff
+
+
+def _promotion_grade(position: str, staff_id: str) -> str:
+    """A plausible promotion grade (most teachers are chartered), taken from the id's hash rather than the
+    random stream so that adding it left every other generated value unchanged."""
+    if position in ("administration", "support"):
+        return "none"
+    share = int(staff_id.replace("-", "")[:8], 16) % 100
+    return "chartered" if share < 55 else "appointed" if share < 80 else "beginning" if share < 96 else "none"
 
 
 # --- the institution ------------------------------------------------------------------------------

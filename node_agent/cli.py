@@ -171,6 +171,25 @@ def sync(ctx: click.Context, trigger: str) -> None:
                                    f"[{report.error_code}] {report.error or ''}".rstrip())
 
 
+@node.command("rotate-key")
+@click.pass_context
+def rotate_key(ctx: click.Context) -> None:
+    """Replace this server's key pair at the hub (routine rotation, signed by the old and the new key)."""
+    from node_agent.sync.client import SyncError
+    from node_agent.sync.client import rotate_key as rotate
+    from node_agent.sync.messages import message_for
+    from zszo.i18n import gettext_for
+
+    settings = _settings(ctx)
+    try:
+        result = rotate(settings, _db(ctx))
+    except SyncError as exc:
+        text = gettext_for(settings["web.locale"])(message_for(exc.code))
+        raise click.ClickException(f"key rotation failed: {text} [{exc.code}] {exc.detail}".rstrip()) from None
+    click.echo(f"old key {result['old_kid']} ({result['old_fingerprint']}) replaced")
+    click.echo(f"new key {result['new_kid']}, fingerprint {result['new_fingerprint']}  (the hub shows the same)")
+
+
 @node.command("new-epoch")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_context

@@ -4,6 +4,7 @@
 * ``POST /api/v1/enrol``     JSON {token, rspo, name, keys}: registers a node's public keys once
 * ``POST /api/v1/batches``   an uplink envelope (application/octet-stream) → signed ack (JSON)
 * ``POST /api/v1/downlink``  signed request {after, backlog} → downlink envelope, or 204
+* ``POST /api/v1/rotate-key`` a node's key rotation signed by its old and new key → signed receipt
 
 Errors are JSON ``{"error": code, "detail": …}`` with a meaningful status; overload and a full
 disk answer 503 with ``Retry-After`` and never an ack.
@@ -33,6 +34,7 @@ from protocol.acks import REQUEST_HEADERS, verify_request
 from protocol.entities import schema_set
 from protocol.errors import BadSignature, ProtocolError, RevokedSender, SequenceGap, UnknownSender
 from protocol.keys import PublicKeys
+from protocol.rotation import sign_receipt
 from zszo.failpoints import failpoint
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,12 @@ def _storage_failure(exc: Exception) -> Response | None:
         log.error("storage failure, batch not acknowledged: %s", exc)
         return _error(503, "storage_unavailable", "the hub cannot store data right now; retry later")
     return None
+
+
+@bp.before_request
+def notice_key_rotation() -> None:
+    """Pick up a hub key rotation made by `zszo hub rotate-key` in another process (checked every few seconds)."""
+    _hub().refresh_keys()
 
 
 @bp.errorhandler(OperationalError)
@@ -201,6 +209,7 @@ def pull_downlink() -> Response:
         after, backlog = int(params["after"]), params.get("backlog")
         if after < 0 or (backlog is not None and (type(backlog) is not int or backlog < 0)):
             raise ValueError("negative values")
+        hub_kid = str(params.get("hub_kid") or "")
         reported = _reported(params)
     except (UnknownSender, RevokedSender, BadSignature) as exc:
         return _error(exc.http_status, exc.code, exc.detail)
@@ -214,7 +223,35 @@ def pull_downlink() -> Response:
         for name, value in reported.items():
             setattr(contact, name, value)
         session.add(contact)
-        sealed = downlink.seal_pending(session, node, after, hub.keys)
+        sealed = downlink.seal_pending(session, node, after, hub.keys, hub.keys.signer_for(hub_kid))
     if sealed is None:
         return Response(status=204)
     return Response(sealed, mimetype="application/octet-stream")
+
+
+@bp.post("/rotate-key")
+def rotate_key() -> Response:
+    """Replace the calling node's key: a request signed by its current and its new key (protocol/rotation.py).
+
+    The receipt is signed with the hub key the node names in ``X-ZSZO-Hub-Kid`` (the one it
+    trusts) while that key is valid. A repeated request gets the same receipt.
+    """
+    hub = _hub()
+    body = request.get_data(cache=False)
+    if len(body) > 4096:
+        return _error(413, "too_large", "request body too large")
+    try:
+        wire = json.loads(body)
+    except ValueError:
+        return _error(400, "bad_request", "expected a JSON rotation request")
+    try:
+        with hub.db.transaction() as session:
+            rotation, rotated_at = fleet.rotate_node_key(session, wire, hub.keys.hub_id)
+    except ProtocolError as exc:
+        log.warning("key rotation refused: %s %s", exc.code, exc.detail)
+        return _error(exc.http_status, exc.code, exc.detail)
+    except fleet.FleetError as exc:
+        return _error(409, exc.code, str(exc))
+    log.info("node %s rotated its key %s -> %s", rotation.node_id, rotation.old_kid, rotation.new.kid)
+    signer = hub.keys.signer_for(request.headers.get("X-ZSZO-Hub-Kid", ""))
+    return jsonify(sign_receipt(rotation, signer, rotated_at.strftime("%Y-%m-%dT%H:%M:%SZ")))

@@ -43,6 +43,7 @@ from protocol.acks import sign_request, verify_ack
 from protocol.entities import schema_set
 from protocol.errors import ProtocolError
 from protocol.keys import KeyPair
+from protocol.rotation import read_rotation, sign_rotation, verify_receipt
 from zszo.failpoints import failpoint
 from zszo.settings import Settings
 
@@ -197,6 +198,8 @@ def _run_locked(settings: Settings, db: Database, trigger: str) -> SyncReport:
         with db.read_session() as session:
             hub_id = identity.state(session).hub_id
         report.notices = negotiate(client, hub_id)
+        if identity.pending_key_path(settings["paths.keys"]).exists():
+            keys = _finish_rotation(db, client, settings["paths.keys"])["keys"]
         push(db, client, keys, settings["sync.batch_max_changes"], report)
         pull(db, client, keys, report)
         if report.received_messages:  # applying them may have queued changes of our own
@@ -349,7 +352,8 @@ def pull(db: Database, client: HubClient, keys: KeyPair, report: SyncReport) -> 
             backlog = session.scalar(select(func.count()).select_from(OutboxChange)) or 0
         assert node_id is not None and hub_id is not None
         body = json.dumps({"after": after, "backlog": backlog, "software": f"zszo-node/{zszo.__version__}",
-                           "schema": schema_set(), "clock": utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")}).encode()
+                           "schema": schema_set(), "clock": utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
+                           "hub_kid": hub_public.kid}).encode()
         headers = sign_request(keys, node_id=node_id, method="POST", path="/api/v1/downlink", body=body,
                                nonce=secrets.token_hex(16))
         response = client.request("POST", "/api/v1/downlink", data=body,
@@ -379,3 +383,51 @@ def _pinned(sender: str, kid: str, hub_id: str, hub_public: Any) -> Any:
     if sender != hub_id or kid != hub_public.kid:
         raise UnknownSender("downlink not from our hub's pinned key")
     return hub_public.sign
+
+
+def rotate_key(settings: Settings, db: Database) -> dict[str, Any]:
+    """Replace this node's key pair at the hub (routine rotation); return the old and new fingerprints.
+
+    Holds the sync lock, so no batch is sealed with the old key meanwhile. The new pair is written
+    (0600) before the request; the node switches to it only after the hub's signed receipt. A
+    lost answer or a crash leaves the new pair waiting, and the next rotate-key or sync repeats
+    the same request (the hub answers it with the same receipt).
+    """
+    with _sync_lock(settings) as acquired:
+        if not acquired:
+            raise SyncError("already_running")
+        with db.read_session() as session:
+            row = identity.state(session)
+            if row.node_id is None:
+                raise SyncError("not_enrolled")
+            hub_url = row.hub_url or settings["sync.hub_url"]
+        client = client_for(settings, hub_url)
+        try:
+            return _finish_rotation(db, client, settings["paths.keys"])
+        finally:
+            client.close()
+
+
+def _finish_rotation(db: Database, client: HubClient, keys_path: Path) -> dict[str, Any]:
+    """Send the rotation to the waiting new pair (making one if none waits); switch after the receipt."""
+    old = identity.load_or_create_keys(keys_path)
+    new = identity.pending_keys(keys_path)
+    with db.read_session() as session:
+        row = identity.state(session)
+        node_id, hub_id, hub_public = row.node_id, row.hub_id, identity.hub_keys(row)
+    assert node_id is not None and hub_id is not None
+    wire = sign_rotation(old, new, node_id=node_id, hub_id=hub_id)
+    response = client.request("POST", "/api/v1/rotate-key", json=wire, headers={"X-ZSZO-Hub-Kid": hub_public.kid})
+    if response.status_code != 200:
+        error = _error_from(response)
+        if 400 <= response.status_code < 500:
+            identity.discard_pending_keys(keys_path)  # refused for good: nothing changed at the hub
+        raise error
+    try:
+        verify_receipt(response.json(), hub_public.sign, read_rotation(wire))
+    except (ProtocolError, ValueError) as exc:
+        raise SyncError("bad_receipt", str(exc)) from None
+    identity.promote_pending_keys(keys_path)
+    log.info("node key rotated: %s -> %s", old.public.kid, new.public.kid)
+    return {"keys": new, "old_fingerprint": old.public.fingerprint, "new_fingerprint": new.public.fingerprint,
+            "old_kid": old.public.kid, "new_kid": new.public.kid}

@@ -11,8 +11,14 @@ ERROR_MESSAGES = {
                   "will be sent when the connection returns."),
     "tls": N_("The hub's certificate is not trusted. If the school firewall inspects HTTPS, it needs an "
               "exception for the hub's address."),
-    "revoked_sender": N_("The city hub has revoked this server's key, so nothing is sent. Contact the city IT "
-                         "department; the data stays safe here."),
+    "revoked_sender": N_("The city hub has revoked this server's key (for example after a theft or a replacement "
+                         "of the server), so nothing is sent or received. The school's data stays safe here. Contact "
+                         "the city IT department: a new server enrols with a new code."),
+    "retired_key": N_("This server signs with a key it has replaced by a newer one (perhaps its key file was "
+                      "restored from an old backup). Restore the current key file or contact the city IT department; "
+                      "the data stays safe here."),
+    "bad_receipt": N_("The city hub's confirmation of the new key could not be verified, so this server keeps its "
+                      "current key. Try again or contact the city IT department."),
     "unknown_sender": N_("The city hub does not know this server's key. It may need to be enrolled again."),
     "sequence_gap": N_("The city hub is missing earlier changes from this server. Contact the city IT "
                        "department (the hub may have been restored from a backup)."),

@@ -254,6 +254,57 @@ def rotate_key(ctx: click.Context, grace_days: int | None, yes: bool) -> None:
     click.echo("next: sign a trust document so that nodes learn the new key: zszo hub root sign --key ROOT_KEY_FILE")
 
 
+@hub.group()
+def root() -> None:
+    """The city's root key, which signs the hub's key list for the nodes (keep it offline)."""
+
+
+@root.command("init")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Where to write the new root key (must not exist; e.g. a USB stick kept in a safe).")
+def root_init(out: Path) -> None:
+    """Create the city's root key file (mode 0600) and print its fingerprint for node enrolment."""
+    from protocol.trust import RootKey
+    from zszo import keyfiles
+
+    key = RootKey.generate()
+    try:
+        keyfiles.write_private(out, key.to_json())
+    except FileExistsError:
+        raise click.ClickException(f"{out} already exists: a root key is never overwritten") from None
+    click.echo(f"Root key written to {out}.")
+    click.echo(f"Root fingerprint: {key.fingerprint}  (give it to every node: zszo node enrol --root-fingerprint)")
+
+
+@root.command("sign")
+@click.option("--key", "key_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="The root key file written by `zszo hub root init`.")
+@click.option("--days", type=click.IntRange(min=1, max=3650), default=365, show_default=True,
+              help="Validity of the document: nodes stop believing it afterwards.")
+@click.pass_context
+def root_sign(ctx: click.Context, key_path: Path, days: int) -> None:
+    """Sign the hub's current key list (with keys in their grace period) as the next trust document."""
+    from hub.fleet import trust as trust_ops
+    from protocol.trust import RootKey, format_time
+
+    try:
+        key = RootKey.from_json(key_path.read_text())
+    except ValueError as exc:
+        raise click.ClickException(f"{key_path}: {exc}") from None
+    runtime = _runtime(ctx)
+    runtime.refresh_keys(force=True)
+    try:
+        with runtime.db.transaction() as session:
+            document = trust_ops.sign(session, runtime.keys, key, days=days)
+    except trust_ops.TrustSigningError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"trust document version {document.version} signed by root {key.fingerprint}, "
+               f"valid until {format_time(document.expires_at)}")
+    for entry in document.hub_keys:
+        until = f" until {format_time(entry.valid_until)}" if entry.valid_until else ""
+        click.echo(f"  hub key {entry.keys.kid} {entry.status}{until}")
+
+
 @hub.command()
 @click.pass_context
 def merge(ctx: click.Context) -> None:

@@ -26,6 +26,7 @@ from sqlalchemy.exc import OperationalError
 from hub.db import utcnow
 from hub.dictionaries import operations as dictionaries
 from hub.fleet import operations as fleet
+from hub.fleet import trust as trust_ops
 from hub.fleet.models import Node
 from hub.sync import downlink
 from hub.sync.models import DownlinkEntry, NodeContact
@@ -109,11 +110,19 @@ def _reported(params: dict) -> dict[str, Any]:
     return out
 
 
+def _trust_document() -> str | None:
+    """The newest trust document signed by the city's root key (text), or None."""
+    with _hub().db.reading() as session:
+        record = trust_ops.latest(session)
+        return record.document.decode("utf-8") if record is not None else None
+
+
 @bp.get("/hello")
 def hello() -> Response:
-    """Public facts a node needs before enrolling or syncing."""
+    """Public facts a node needs before enrolling or syncing (with the signed trust document, if any)."""
     keys = _hub().keys
     return jsonify({
+        "trust": _trust_document(),
         "hub_id": keys.hub_id,
         "keys": keys.current.public.to_dict(),
         "fingerprint": keys.current.public.fingerprint,
@@ -149,6 +158,7 @@ def enrol() -> Response:
         return _error(403, exc.code, str(exc))
     log.info("node %s enrolled for RSPO %s, fingerprint %s", node_id, rspo, fingerprint)
     return jsonify({
+        "trust": _trust_document(),
         "node_id": node_id,
         "node_fingerprint": fingerprint,
         "hub_id": hub.keys.hub_id,

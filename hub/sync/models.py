@@ -43,6 +43,19 @@ class HubKeyRecord(Base):
     valid_until: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
+class TrustDocumentRecord(Base):
+    """A trust document signed by the city's root key (protocol/trust.py); the newest is served to nodes."""
+
+    __tablename__ = "trust_document"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document: Mapped[bytes] = mapped_column(LargeBinary)
+    root_fingerprint: Mapped[str] = mapped_column(String(64))
+    current_kid: Mapped[str] = mapped_column(String(16))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    signed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class InboxBatch(Base):
     """One accepted uplink batch: verified header, signature, and the compressed plain payload.
 

@@ -1,4 +1,4 @@
-"""node key rotation, hub key rotation, quarantine of revoked nodes' batches
+"""node key rotation, hub key rotation, trust documents, quarantine of revoked nodes' batches
 
 Revision ID: 0011
 Revises: 0010
@@ -45,6 +45,15 @@ def upgrade() -> None:
     sa.Column('valid_until', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('kid', name=op.f('pk_hub_key'))
     )
+    op.create_table('trust_document',
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('document', sa.LargeBinary(), nullable=False),
+    sa.Column('root_fingerprint', sa.String(length=64), nullable=False),
+    sa.Column('current_kid', sa.String(length=16), nullable=False),
+    sa.Column('expires_at', sa.DateTime(), nullable=False),
+    sa.Column('signed_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('version', name=op.f('pk_trust_document'))
+    )
     op.create_table('quarantined_batch',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('node_id', sa.String(length=36), nullable=False),
@@ -70,6 +79,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Downgrade schema."""
     op.drop_table('quarantined_batch')
+    op.drop_table('trust_document')
     op.drop_table('hub_key')
     op.drop_table('retired_node_key')
     with op.batch_alter_table('node', schema=None) as batch_op:

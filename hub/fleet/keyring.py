@@ -88,8 +88,9 @@ class HubKeys:
             self._checked = time.monotonic()
             with db.reading() as session:
                 kid = session.scalar(select(HubIdentity.kid).where(HubIdentity.id == 1))
-                known = set(session.scalars(select(HubKeyRecord.kid)))
-                if kid == self.current.public.kid and known <= set(self.retiring):
+                valid = {(k, until) for k, until in session.execute(
+                    select(HubKeyRecord.kid, HubKeyRecord.valid_until).where(HubKeyRecord.valid_until > utcnow()))}
+                if kid == self.current.public.kid and valid == {(k, until) for k, (_, until) in self.retiring.items()}:
                     return
                 self.replace(load_identity(session, keys_path))
 

@@ -39,11 +39,14 @@ def fence_revoked(db: Database, merged_through: int) -> dict[str, int]:
     Called by the merger at the start of a cycle, when everything up to ``merged_through`` is
     merged and nothing after it is.
     """
+    with db.reading() as session:  # every cycle: read only, write only when a revocation is new
+        fences = dict(session.execute(select(Node.id, Node.merge_fence).where(Node.status == "revoked")).all())
+    if None not in fences.values():
+        return fences
     with db.transaction() as session:
         session.execute(update(Node).where(Node.status == "revoked", Node.merge_fence.is_(None))
                         .values(merge_fence=merged_through))
-        return {node_id: fence for node_id, fence in session.execute(
-            select(Node.id, Node.merge_fence).where(Node.status == "revoked"))}
+        return dict(session.execute(select(Node.id, Node.merge_fence).where(Node.status == "revoked")).all())
 
 
 def record_queued(db: Database, inbox_ids: Iterable[int]) -> int:

@@ -181,20 +181,128 @@ def nodes(ctx: click.Context) -> None:
                        f"last={contact.last_contact_at if contact else '-'}")
 
 
-@hub.command()
+@hub.command("revoke-node")
 @click.argument("node_id")
-@click.option("--reason", required=True, help="Why (kept in the record).")
+@click.option("--reason", required=True, help="Why (kept in the record), e.g. \"server stolen 2026-11-27\".")
 @click.pass_context
-def revoke(ctx: click.Context, node_id: str, reason: str) -> None:
-    """Revoke a node's key (stolen or retired server): its batches are refused from now on."""
-    from hub.fleet.operations import FleetError, revoke_node
+def revoke_node(ctx: click.Context, node_id: str, reason: str) -> None:
+    """Revoke a node's key (stolen or retired server): refused and quarantined from its next request on."""
+    from hub.fleet.operations import FleetError
+    from hub.fleet.operations import revoke_node as revoke
 
     try:
         with _runtime(ctx).db.transaction() as session:
-            revoke_node(session, node_id, reason)
+            node = revoke(session, node_id, reason)
+            revoked_at = node.revoked_at
     except FleetError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"node {node_id} revoked")
+    click.echo(f"node {node_id} revoked at {revoked_at:%Y-%m-%d %H:%M:%S} UTC")
+    click.echo("its requests are refused from now on; batches it sends are kept in quarantine, and its batches "
+               f"not merged yet are quarantined at the merger's next cycle (`zszo hub quarantine {node_id}`)")
+
+
+hub.add_command(revoke_node, "revoke")  # the command's earlier name, kept for existing scripts
+
+
+@hub.command()
+@click.argument("node_id", required=False)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line instead of a table.")
+@click.pass_context
+def quarantine(ctx: click.Context, node_id: str | None, as_json: bool) -> None:
+    """List batches of revoked nodes kept aside and never merged (of one node, or all)."""
+    import json
+
+    from hub.sync import quarantine as quarantined
+
+    with _runtime(ctx).db.reading() as session:
+        rows = [quarantined.summary(batch) for batch in quarantined.batches(session, node_id)]
+    for row in rows:
+        if as_json:
+            click.echo(json.dumps(row, sort_keys=True))
+        else:
+            where = f"inbox {row['inbox_id']}" if row["inbox_id"] is not None else f"{row['envelope_bytes']} bytes"
+            click.echo(f"{row['received_at']}  {row['node_id']}  {row['reason']:22}  seq {row['first_seq']}-"
+                       f"{row['last_seq']} ({row['count']} changes)  {where}")
+    if not as_json:
+        click.echo(f"{len(rows)} quarantined batches", err=True)
+
+
+@hub.command("rotate-key")
+@click.option("--grace-days", type=click.IntRange(min=1), help="Days the old key keeps working "
+              "(default: setting sync.hub_key_grace_days).")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def rotate_key(ctx: click.Context, grace_days: int | None, yes: bool) -> None:
+    """Make a new hub key current; the old one keeps working for a grace period (then sign the trust data)."""
+    import datetime as dt
+
+    from hub.fleet import keyring
+
+    runtime = _runtime(ctx)
+    keys_path: Path = runtime.settings["paths.keys"]
+    days = grace_days or runtime.settings["sync.hub_key_grace_days"]
+    if not yes:
+        click.confirm(f"Make a new hub key current (the old one works {days} more days)?", abort=True)
+    with runtime.db.transaction() as session:
+        old, new = keyring.rotate(session, keys_path, grace=dt.timedelta(days=days))
+    keyring.promote(keys_path, new)
+    with runtime.db.transaction() as session:
+        for path in keyring.prune(session, keys_path):
+            click.echo(f"removed the expired key file {path}", err=True)
+    click.echo(f"new hub key {new.public.kid}, fingerprint {new.public.fingerprint}")
+    click.echo(f"old hub key {old.public.kid} accepted for {days} more days")
+    click.echo("next: sign a trust document so that nodes learn the new key: zszo hub root sign --key ROOT_KEY_FILE")
+
+
+@hub.group()
+def root() -> None:
+    """The city's root key, which signs the hub's key list for the nodes (keep it offline)."""
+
+
+@root.command("init")
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Where to write the new root key (must not exist; e.g. a USB stick kept in a safe).")
+def root_init(out: Path) -> None:
+    """Create the city's root key file (mode 0600) and print its fingerprint for node enrolment."""
+    from protocol.trust import RootKey
+    from zszo import keyfiles
+
+    key = RootKey.generate()
+    try:
+        keyfiles.write_private(out, key.to_json())
+    except FileExistsError:
+        raise click.ClickException(f"{out} already exists: a root key is never overwritten") from None
+    click.echo(f"Root key written to {out}.")
+    click.echo(f"Root fingerprint: {key.fingerprint}  (give it to every node: zszo node enrol --root-fingerprint)")
+
+
+@root.command("sign")
+@click.option("--key", "key_path", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="The root key file written by `zszo hub root init`.")
+@click.option("--days", type=click.IntRange(min=1, max=3650), default=365, show_default=True,
+              help="Validity of the document: nodes stop believing it afterwards.")
+@click.pass_context
+def root_sign(ctx: click.Context, key_path: Path, days: int) -> None:
+    """Sign the hub's current key list (with keys in their grace period) as the next trust document."""
+    from hub.fleet import trust as trust_ops
+    from protocol.trust import RootKey, format_time
+
+    try:
+        key = RootKey.from_json(key_path.read_text())
+    except ValueError as exc:
+        raise click.ClickException(f"{key_path}: {exc}") from None
+    runtime = _runtime(ctx)
+    runtime.refresh_keys(force=True)
+    try:
+        with runtime.db.transaction() as session:
+            document = trust_ops.sign(session, runtime.keys, key, days=days)
+    except trust_ops.TrustSigningError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"trust document version {document.version} signed by root {key.fingerprint}, "
+               f"valid until {format_time(document.expires_at)}")
+    for entry in document.hub_keys:
+        until = f" until {format_time(entry.valid_until)}" if entry.valid_until else ""
+        click.echo(f"  hub key {entry.keys.kid} {entry.status}{until}")
 
 
 @hub.command()

@@ -6,7 +6,7 @@ import threading
 from dataclasses import dataclass
 
 from hub.db import Database, prepare
-from hub.fleet.operations import HubKeys, init_identity
+from hub.fleet.keyring import HubKeys, init_identity
 from hub.sync.ingest import Ingestor
 from hub.warehouse.merger import MergerThread, Warehouse
 from hub.warehouse.pseudonym import load_or_create_key
@@ -33,6 +33,10 @@ class HubRuntime:
         """Tell the merger a batch was stored (it merges right away instead of at its next tick)."""
         if self.merger is not None:
             self.merger.wake.set()
+
+    def refresh_keys(self, *, force: bool = False) -> None:
+        """Notice a key rotation made by `zszo hub rotate-key` in another process (at most every few seconds)."""
+        self.keys.refresh(self.db, self.settings["paths.keys"], force=force)
 
     def start_merger(self) -> None:
         """Start the background merger thread (only in the process that owns the warehouse)."""
@@ -63,7 +67,8 @@ def build(settings: Settings, *, open_warehouse: bool = True) -> HubRuntime:
     runtime = HubRuntime(settings=settings, db=db, keys=keys, limits=limits,
                          ingestor=None,  # type: ignore[arg-type] - set right below (needs the runtime)
                          ingest_slots=threading.BoundedSemaphore(settings["sync.max_concurrent_ingest"]))
-    runtime.ingestor = Ingestor(db, keys, limits, on_stored=runtime.wake_merger)
+    runtime.ingestor = Ingestor(db, keys, limits, on_stored=runtime.wake_merger,
+                                quarantine_max=settings["sync.quarantine_max_batches"])
     if open_warehouse:
         runtime.warehouse = Warehouse(settings["paths.warehouse"], load_or_create_key(settings["paths.pseudonym_key"]))
     return runtime

@@ -134,14 +134,16 @@ def init(ctx: click.Context, data_dir: Path | None, keep_config: bool, rspo: str
 @node.command()
 @click.option("--hub-url", required=True, help="Base URL of the city hub.")
 @click.option("--token", required=True, help="One-time enrolment token from the city hub.")
+@click.option("--root-fingerprint", help="Fingerprint of the city's root key (from the city IT department): "
+              "the hub's key list must be signed by it.")
 @click.pass_context
-def enrol(ctx: click.Context, hub_url: str, token: str) -> None:
+def enrol(ctx: click.Context, hub_url: str, token: str, root_fingerprint: str | None) -> None:
     """Register this node's public key at the hub (compare the fingerprints shown on both sides)."""
     from node_agent.sync.client import SyncError
     from node_agent.sync.client import enrol as do_enrol
 
     try:
-        result = do_enrol(_settings(ctx), _db(ctx), hub_url=hub_url, token=token)
+        result = do_enrol(_settings(ctx), _db(ctx), hub_url=hub_url, token=token, root_fingerprint=root_fingerprint)
     except SyncError as exc:
         raise click.ClickException(f"enrolment failed: {exc}") from None
     click.echo(f"Enrolled as node {result['node_id']}.")
@@ -169,6 +171,44 @@ def sync(ctx: click.Context, trigger: str) -> None:
         # The school's IT person reads this: the reason in the UI language, then the code and detail.
         raise click.ClickException(f"sync failed: {text(message_for(report.error_code))} "
                                    f"[{report.error_code}] {report.error or ''}".rstrip())
+
+
+@node.command("trust-root")
+@click.argument("fingerprint")
+@click.pass_context
+def trust_root(ctx: click.Context, fingerprint: str) -> None:
+    """Pin the city's root key on a node enrolled without one (the hub's trust document must verify)."""
+    from node_agent.sync.client import SyncError, pin_root
+    from node_agent.sync.messages import message_for
+    from zszo.i18n import gettext_for
+
+    settings = _settings(ctx)
+    try:
+        document = pin_root(settings, _db(ctx), fingerprint)
+    except SyncError as exc:
+        text = gettext_for(settings["web.locale"])(message_for(exc.code))
+        raise click.ClickException(f"root key not pinned: {text} [{exc.code}] {exc.detail}".rstrip()) from None
+    click.echo(f"root key pinned; trust document version {document.version}, "
+               f"hub key {document.current_hub_key.kid}")
+
+
+@node.command("rotate-key")
+@click.pass_context
+def rotate_key(ctx: click.Context) -> None:
+    """Replace this server's key pair at the hub (routine rotation, signed by the old and the new key)."""
+    from node_agent.sync.client import SyncError
+    from node_agent.sync.client import rotate_key as rotate
+    from node_agent.sync.messages import message_for
+    from zszo.i18n import gettext_for
+
+    settings = _settings(ctx)
+    try:
+        result = rotate(settings, _db(ctx))
+    except SyncError as exc:
+        text = gettext_for(settings["web.locale"])(message_for(exc.code))
+        raise click.ClickException(f"key rotation failed: {text} [{exc.code}] {exc.detail}".rstrip()) from None
+    click.echo(f"old key {result['old_kid']} ({result['old_fingerprint']}) replaced")
+    click.echo(f"new key {result['new_kid']}, fingerprint {result['new_fingerprint']}  (the hub shows the same)")
 
 
 @node.command("new-epoch")

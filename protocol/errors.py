@@ -57,6 +57,13 @@ class RevokedSender(ProtocolError):
     http_status = 403
 
 
+class RetiredKey(ProtocolError):
+    """The sender signed with a key it replaced in a key rotation (e.g. a key file restored from a backup)."""
+
+    code = "retired_key"
+    http_status = 403
+
+
 class WrongRecipient(ProtocolError):
     """The envelope is addressed to another peer or another key of ours."""
 
@@ -122,7 +129,7 @@ class ScopeViolation(ProtocolError):
 
 
 ALL_ERRORS: tuple[type[ProtocolError], ...] = (
-    Malformed, HeaderInvalid, UnsupportedVersion, TooLarge, UnknownSender, RevokedSender, WrongRecipient,
+    Malformed, HeaderInvalid, UnsupportedVersion, TooLarge, UnknownSender, RevokedSender, RetiredKey, WrongRecipient,
     BadSignature, DecryptFailed, DecompressionBomb, PayloadHashMismatch, PayloadInvalid, SequenceGap,
     Conflict, ScopeViolation,
 )

@@ -58,5 +58,27 @@ class Node(Base):
     enrolled_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     revoked_reason: Mapped[str | None] = mapped_column(Text)
+    # Inbox id through which this node's batches had been merged when the merger first saw the
+    # revocation: later inbox batches of the node are quarantined, earlier ones stay merged. Set
+    # once by the merger (hub/warehouse/plan.py), so a rebuilt warehouse makes the same choice.
+    merge_fence: Mapped[int | None] = mapped_column(Integer)
+    key_rotated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     institution: Mapped[Institution] = relationship()
+
+
+class RetiredNodeKey(Base):
+    """A node key replaced by a rotation: never accepted again, kept to recognise and explain it.
+
+    Its batches received before the rotation stay verifiable from this record.
+    """
+
+    __tablename__ = "retired_node_key"
+
+    kid: Mapped[str] = mapped_column(String(16), primary_key=True)
+    node_id: Mapped[str] = mapped_column(ForeignKey("node.id"), index=True)
+    sign_key: Mapped[str] = mapped_column(String(64))
+    kex_key: Mapped[str] = mapped_column(String(64))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    replaced_by: Mapped[str] = mapped_column(String(16))
+    retired_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

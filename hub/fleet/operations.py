@@ -1,22 +1,24 @@
-"""All writes to the fleet: the hub's identity, institutions, enrolment tokens, nodes, revocation."""
+"""All writes to the fleet: institutions, enrolment tokens, nodes, node key rotation, revocation.
+
+The hub's own keys are in :mod:`hub.fleet.keyring`.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import secrets
 import uuid
-from dataclasses import dataclass
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.db import utcnow
-from hub.fleet.models import INSTITUTION_KINDS, EnrolmentToken, Institution, Node
-from hub.sync.models import HubIdentity, NodeContact
-from protocol.keys import KeyPair, PublicKeys
+from hub.fleet.models import INSTITUTION_KINDS, EnrolmentToken, Institution, Node, RetiredNodeKey
+from hub.sync.models import NodeContact
+from protocol.errors import RetiredKey, RevokedSender, UnknownSender, WrongRecipient
+from protocol.keys import PublicKeys
+from protocol.rotation import Rotation, read_rotation, verify_rotation
 
 
 class FleetError(ValueError):
@@ -25,49 +27,6 @@ class FleetError(ValueError):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
         self.code = code
-
-
-@dataclass(frozen=True)
-class HubKeys:
-    """The hub's identity: id, current key pair, and every key pair it can still decrypt with."""
-
-    hub_id: str
-    current: KeyPair
-    all: dict[str, KeyPair]
-
-
-def write_key_file(path: Path, keys: KeyPair) -> None:
-    """Write ``keys`` to ``path`` readable by the owner only (created 0600, never world-readable)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(keys.to_json())
-
-
-def init_identity(session: Session, keys_path: Path) -> HubKeys:
-    """Create the hub's id and keys on first start; load them afterwards."""
-    identity = session.get(HubIdentity, 1)
-    if identity is None:
-        if keys_path.exists():
-            keys = KeyPair.from_json(keys_path.read_text())
-        else:
-            keys = KeyPair.generate()
-            write_key_file(keys_path, keys)
-        identity = HubIdentity(id=1, hub_id=str(uuid.uuid4()), kid=keys.public.kid)
-        session.add(identity)
-        session.flush()
-    return load_identity(session, keys_path)
-
-
-def load_identity(session: Session, keys_path: Path) -> HubKeys:
-    """Load the hub's id and keys; raise FleetError if they do not match each other."""
-    identity = session.get(HubIdentity, 1)
-    if identity is None:
-        raise FleetError("not_initialised", "the hub is not initialised: run `zszo hub init`")
-    keys = KeyPair.from_json(keys_path.read_text())
-    if keys.public.kid != identity.kid:
-        raise FleetError("key_mismatch", f"{keys_path} holds key {keys.public.kid}, the hub expects {identity.kid}")
-    return HubKeys(identity.hub_id, keys, {keys.public.kid: keys})
 
 
 MAX_NAME, MAX_DISTRICT = 300, 100  # the column sizes (SQLite would not enforce them)
@@ -143,7 +102,7 @@ def enrol_node(session: Session, *, token: str, rspo: str, name: str, keys: Publ
         raise FleetError("token_expired", "the enrolment token has expired; ask for a new one")
     if record.rspo != rspo:
         raise FleetError("token_school", "the enrolment token was issued for another institution")
-    if session.scalar(select(Node.id).where(Node.kid == keys.kid)) is not None:
+    if _kid_known(session, keys.kid):
         raise FleetError("key_reused", "these keys are already enrolled")
     node = Node(
         id=str(uuid.uuid4()), rspo=rspo, name=name.strip()[:200] or rspo, kid=keys.kid,
@@ -158,14 +117,69 @@ def enrol_node(session: Session, *, token: str, rspo: str, name: str, keys: Publ
 
 def node_public_keys(node: Node) -> PublicKeys:
     """The registered public keys of ``node``."""
-    return PublicKeys.from_dict({"sign": node.sign_key, "kex": node.kex_key})
+    return _public(node.sign_key, node.kex_key)
+
+
+def _kid_known(session: Session, kid: str) -> bool:
+    """Whether ``kid`` is or was any node's key (a key id is never given to two nodes, nor reused)."""
+    return (session.scalar(select(Node.id).where(Node.kid == kid)) is not None
+            or session.get(RetiredNodeKey, kid) is not None)
 
 
 def revoke_node(session: Session, node_id: str, reason: str) -> Node:
-    """Revoke a node: from the next request on, its batches are refused (effective immediately)."""
+    """Revoke a node: from the next request on, its batches are refused and quarantined (hub/sync/quarantine.py).
+
+    Every check reads the node's row from the database, so the revocation counts from the next
+    request of any process; the merger stops merging its batches at its next cycle.
+    """
     node = session.get(Node, node_id)
     if node is None:
         raise FleetError("unknown_node", f"no node {node_id}")
-    node.status, node.revoked_at, node.revoked_reason = "revoked", utcnow(), reason[:500]
+    if node.status == "revoked":
+        raise FleetError("already_revoked", f"node {node_id} was already revoked on {node.revoked_at:%Y-%m-%d %H:%M}")
+    if not reason.strip():
+        raise FleetError("reason", "give the reason for the revocation")
+    node.status, node.revoked_at, node.revoked_reason = "revoked", utcnow(), reason.strip()[:500]
     session.flush()
     return node
+
+
+def rotate_node_key(session: Session, wire: object, hub_id: str) -> tuple[Rotation, dt.datetime]:
+    """Replace a node's key by a rotation request signed by its current and its new key.
+
+    Returns the rotation and when it took effect. A repeated request (the node lost our answer)
+    returns the same result without changing anything. Raises a
+    :class:`~protocol.errors.ProtocolError` (malformed, unknown, revoked, retired, bad signature)
+    or :class:`FleetError` ``key_reused``.
+    """
+    rotation = read_rotation(wire)
+    if rotation.hub_id != hub_id:
+        raise WrongRecipient(f"the rotation is addressed to hub {rotation.hub_id!r}")
+    node = session.get(Node, rotation.node_id)
+    if node is None:
+        raise UnknownSender(f"node {rotation.node_id!r} is not enrolled")
+    if node.status != "active":
+        raise RevokedSender(f"node {node.id} was revoked")
+    retired = session.get(RetiredNodeKey, rotation.old_kid)
+    if node.kid == rotation.new.kid and retired is not None and retired.node_id == node.id:
+        verify_rotation(wire, _public(retired.sign_key, retired.kex_key).sign)
+        return rotation, retired.retired_at
+    if node.kid != rotation.old_kid:
+        if retired is not None and retired.node_id == node.id:
+            raise RetiredKey(f"key {rotation.old_kid} was already replaced on {retired.retired_at:%Y-%m-%d %H:%M}")
+        raise UnknownSender(f"key {rotation.old_kid!r} is not registered for this node")
+    verify_rotation(wire, node_public_keys(node).sign)
+    if _kid_known(session, rotation.new.kid):
+        raise FleetError("key_reused", "the new key is already registered")
+    now = utcnow()
+    session.add(RetiredNodeKey(kid=node.kid, node_id=node.id, sign_key=node.sign_key, kex_key=node.kex_key,
+                               fingerprint=node.fingerprint, replaced_by=rotation.new.kid, retired_at=now))
+    new = rotation.new.to_dict()
+    node.kid, node.sign_key, node.kex_key = rotation.new.kid, new["sign"], new["kex"]
+    node.fingerprint, node.key_rotated_at = rotation.new.fingerprint, now
+    session.flush()
+    return rotation, now
+
+
+def _public(sign: str, kex: str) -> PublicKeys:
+    return PublicKeys.from_dict({"sign": sign, "kex": kex})

@@ -19,6 +19,7 @@ from hub.fleet import operations as ops
 from hub.fleet import queries
 from hub.fleet.forms import InstitutionEditForm, InstitutionForm, RevokeForm, TokenForm
 from hub.fleet.models import INSTITUTION_KINDS, Institution, Node
+from hub.sync import quarantine
 from hub.web import labels
 from hub.web.context import (
     ADMIN,
@@ -212,7 +213,7 @@ def node_detail(node_id: str):  # type: ignore[no-untyped-def]
     status = node_statuses(db(), merged_through(cursor) if cursor is not None else None, node_id=node.id)
     return render_template(
         "fleet/node.html", node=node, institution=db().get(Institution, node.rspo), status=status[0],
-        events=queries.security_events(db(), node.id), now=utcnow(),
+        events=queries.security_events(db(), node.id), now=utcnow(), quarantined=quarantine.batches(db(), node.id),
     )
 
 

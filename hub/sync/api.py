@@ -4,6 +4,7 @@
 * ``POST /api/v1/enrol``     JSON {token, rspo, name, keys}: registers a node's public keys once
 * ``POST /api/v1/batches``   an uplink envelope (application/octet-stream) → signed ack (JSON)
 * ``POST /api/v1/downlink``  signed request {after, backlog} → downlink envelope, or 204
+* ``POST /api/v1/rotate-key`` a node's key rotation signed by its old and new key → signed receipt
 
 Errors are JSON ``{"error": code, "detail": …}`` with a meaningful status; overload and a full
 disk answer 503 with ``Retry-After`` and never an ack.
@@ -25,6 +26,7 @@ from sqlalchemy.exc import OperationalError
 from hub.db import utcnow
 from hub.dictionaries import operations as dictionaries
 from hub.fleet import operations as fleet
+from hub.fleet import trust as trust_ops
 from hub.fleet.models import Node
 from hub.sync import downlink
 from hub.sync.models import DownlinkEntry, NodeContact
@@ -33,6 +35,7 @@ from protocol.acks import REQUEST_HEADERS, verify_request
 from protocol.entities import schema_set
 from protocol.errors import BadSignature, ProtocolError, RevokedSender, SequenceGap, UnknownSender
 from protocol.keys import PublicKeys
+from protocol.rotation import sign_receipt
 from zszo.failpoints import failpoint
 
 log = logging.getLogger(__name__)
@@ -61,6 +64,12 @@ def _storage_failure(exc: Exception) -> Response | None:
         log.error("storage failure, batch not acknowledged: %s", exc)
         return _error(503, "storage_unavailable", "the hub cannot store data right now; retry later")
     return None
+
+
+@bp.before_request
+def notice_key_rotation() -> None:
+    """Pick up a hub key rotation made by `zszo hub rotate-key` in another process (checked every few seconds)."""
+    _hub().refresh_keys()
 
 
 @bp.errorhandler(OperationalError)
@@ -101,11 +110,19 @@ def _reported(params: dict) -> dict[str, Any]:
     return out
 
 
+def _trust_document() -> str | None:
+    """The newest trust document signed by the city's root key (text), or None."""
+    with _hub().db.reading() as session:
+        record = trust_ops.latest(session)
+        return record.document.decode("utf-8") if record is not None else None
+
+
 @bp.get("/hello")
 def hello() -> Response:
-    """Public facts a node needs before enrolling or syncing."""
+    """Public facts a node needs before enrolling or syncing (with the signed trust document, if any)."""
     keys = _hub().keys
     return jsonify({
+        "trust": _trust_document(),
         "hub_id": keys.hub_id,
         "keys": keys.current.public.to_dict(),
         "fingerprint": keys.current.public.fingerprint,
@@ -141,6 +158,7 @@ def enrol() -> Response:
         return _error(403, exc.code, str(exc))
     log.info("node %s enrolled for RSPO %s, fingerprint %s", node_id, rspo, fingerprint)
     return jsonify({
+        "trust": _trust_document(),
         "node_id": node_id,
         "node_fingerprint": fingerprint,
         "hub_id": hub.keys.hub_id,
@@ -201,6 +219,7 @@ def pull_downlink() -> Response:
         after, backlog = int(params["after"]), params.get("backlog")
         if after < 0 or (backlog is not None and (type(backlog) is not int or backlog < 0)):
             raise ValueError("negative values")
+        hub_kid = str(params.get("hub_kid") or "")
         reported = _reported(params)
     except (UnknownSender, RevokedSender, BadSignature) as exc:
         return _error(exc.http_status, exc.code, exc.detail)
@@ -214,7 +233,35 @@ def pull_downlink() -> Response:
         for name, value in reported.items():
             setattr(contact, name, value)
         session.add(contact)
-        sealed = downlink.seal_pending(session, node, after, hub.keys)
+        sealed = downlink.seal_pending(session, node, after, hub.keys, hub.keys.signer_for(hub_kid))
     if sealed is None:
         return Response(status=204)
     return Response(sealed, mimetype="application/octet-stream")
+
+
+@bp.post("/rotate-key")
+def rotate_key() -> Response:
+    """Replace the calling node's key: a request signed by its current and its new key (protocol/rotation.py).
+
+    The receipt is signed with the hub key the node names in ``X-ZSZO-Hub-Kid`` (the one it
+    trusts) while that key is valid. A repeated request gets the same receipt.
+    """
+    hub = _hub()
+    body = request.get_data(cache=False)
+    if len(body) > 4096:
+        return _error(413, "too_large", "request body too large")
+    try:
+        wire = json.loads(body)
+    except ValueError:
+        return _error(400, "bad_request", "expected a JSON rotation request")
+    try:
+        with hub.db.transaction() as session:
+            rotation, rotated_at = fleet.rotate_node_key(session, wire, hub.keys.hub_id)
+    except ProtocolError as exc:
+        log.warning("key rotation refused: %s %s", exc.code, exc.detail)
+        return _error(exc.http_status, exc.code, exc.detail)
+    except fleet.FleetError as exc:
+        return _error(409, exc.code, str(exc))
+    log.info("node %s rotated its key %s -> %s", rotation.node_id, rotation.old_kid, rotation.new.kid)
+    signer = hub.keys.signer_for(request.headers.get("X-ZSZO-Hub-Kid", ""))
+    return jsonify(sign_receipt(rotation, signer, rotated_at.strftime("%Y-%m-%dT%H:%M:%SZ")))

@@ -12,10 +12,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hub.fleet.keyring import HubKeys
 from hub.fleet.models import Node
-from hub.fleet.operations import HubKeys, node_public_keys
+from hub.fleet.operations import node_public_keys
 from hub.sync.models import DownlinkEntry
 from protocol import downlink, envelope
+from protocol.keys import KeyPair
 
 MAX_MESSAGES_PER_PULL = 500
 
@@ -56,8 +58,12 @@ def subjects_body(subjects: tuple[tuple[str, str], ...] = STANDARD_SUBJECTS) -> 
     return {"subjects": [{"code": code, "name": name} for code, name in subjects]}
 
 
-def seal_pending(session: Session, node: Node, after: int, keys: HubKeys) -> bytes | None:
-    """Seal the messages after ``after`` for ``node`` into a downlink envelope; None if none wait."""
+def seal_pending(session: Session, node: Node, after: int, keys: HubKeys,
+                 signer: KeyPair | None = None) -> bytes | None:
+    """Seal the messages after ``after`` for ``node`` into a downlink envelope; None if none wait.
+
+    ``signer`` is the hub key the node trusts (during a hub key rotation, maybe the old one).
+    """
     entries = list(session.scalars(
         select(DownlinkEntry).where(DownlinkEntry.node_id == node.id, DownlinkEntry.seq > after)
         .order_by(DownlinkEntry.seq).limit(MAX_MESSAGES_PER_PULL)
@@ -67,7 +73,7 @@ def seal_pending(session: Session, node: Node, after: int, keys: HubKeys) -> byt
     messages = [downlink.Message(e.seq, e.kind, json.loads(e.body)) for e in entries]
     public = node_public_keys(node)
     return envelope.seal(
-        kind="downlink", sender_id=keys.hub_id, sender_keys=keys.current, recipient_id=node.id,
+        kind="downlink", sender_id=keys.hub_id, sender_keys=signer or keys.current, recipient_id=node.id,
         recipient_kid=public.kid, recipient_kex=public.kex, payload=downlink.encode(messages),
         epoch=f"hub-{keys.hub_id}", first_seq=messages[0].seq, last_seq=messages[-1].seq, count=len(messages),
         schema=downlink.SCHEMA,

@@ -13,17 +13,18 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NoReturn
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Connection, Row, select
 
 from hub.db import Database, utcnow
-from hub.fleet.models import Node
-from hub.fleet.operations import HubKeys
+from hub.fleet.keyring import HubKeys
+from hub.fleet.models import Node, RetiredNodeKey
+from hub.sync import quarantine
 from hub.sync.models import InboxBatch, NodeContact, NodeSyncState, SecurityEvent
 from protocol import changes as changes_codec
 from protocol import envelope, upcast
@@ -35,6 +36,7 @@ from protocol.errors import (
     HeaderInvalid,
     PayloadInvalid,
     ProtocolError,
+    RetiredKey,
     RevokedSender,
     ScopeViolation,
     SequenceGap,
@@ -45,7 +47,8 @@ from protocol.keys import unb64
 log = logging.getLogger(__name__)
 _NODE, _INBOX = Node.__table__, InboxBatch.__table__
 _STATE, _CONTACT = NodeSyncState.__table__, NodeContact.__table__
-SECURITY_CODES = {BadSignature.code, RevokedSender.code, Conflict.code, ScopeViolation.code}
+_RETIRED = RetiredNodeKey.__table__
+SECURITY_CODES = {BadSignature.code, RevokedSender.code, RetiredKey.code, Conflict.code, ScopeViolation.code}
 
 
 @dataclass(frozen=True)
@@ -73,36 +76,39 @@ class Ingestor:
     """Turns uplink envelope bytes into inbox rows and signed acks."""
 
     def __init__(self, db: Database, keys: HubKeys, limits: envelope.Limits,
-                 on_stored: Callable[[], None] | None = None) -> None:
+                 on_stored: Callable[[], None] | None = None, quarantine_max: int = 100) -> None:
         self.db = db
         self.keys = keys
         self.limits = limits
         self.on_stored = on_stored or (lambda: None)
-        self._node_cache_lock = threading.Lock()
+        self.quarantine_max = quarantine_max
 
     def ingest(self, data: bytes, remote_addr: str | None = None) -> Accepted:
         """Process one envelope; return the ack or raise a :class:`~protocol.errors.ProtocolError`."""
         sealed = envelope.parse(data, self.limits)
         node_id = sealed.header["from"]
         try:
-            return self._ingest(sealed)
+            return self._ingest(sealed, data)
         except ProtocolError as exc:
             self._record_failure(node_id, exc, remote_addr)
             raise
 
-    def _ingest(self, sealed: envelope.Sealed) -> Accepted:
+    def _ingest(self, sealed: envelope.Sealed, data: bytes) -> Accepted:
         header = sealed.header
         if sealed.kind != "uplink":
             raise HeaderInvalid("expected an uplink envelope")
-        sealed.check_recipient(self.keys.hub_id, self.keys.all)
+        sealed.check_recipient(self.keys.hub_id, self.keys.usable())
         # SQLAlchemy Core, not the ORM: this path runs for every batch of every school.
         with self.db.engine.connect().execution_options(sqlite_begin="DEFERRED") as conn, conn.begin():
             node = self._node(conn, header)
             sealed.verify(Ed25519PublicKey.from_public_bytes(unb64(node.sign_key, 32)))
-            quick = self._known(conn, node.id, header)
+            revoked = node.status != "active"
+            quick = None if revoked else self._known(conn, node.id, header)
+        if revoked:
+            self._quarantine(node.id, header, data)
         if quick is not None and not quick.resend:
             return quick
-        compressed, payload = sealed.decrypt_both(self.keys.all[header["to_kid"]], self.limits)
+        compressed, payload = sealed.decrypt_both(self.keys.usable()[header["to_kid"]], self.limits)
         if quick is not None:
             self._check_resend(node.id, header, payload)
             return quick
@@ -123,12 +129,22 @@ class Ingestor:
             if ENTITIES[name].owner != "school":
                 raise ScopeViolation(f"change {header['first_seq'] + offset}: {name} is owned by the hub")
             if name == "school":  # the only record whose content decides scope: parse just these
-                data = _record(line)
-                if data is not None and data.get("rspo") != node.rspo:
+                record = _record(line)
+                if record is not None and record.get("rspo") != node.rspo:
                     raise ScopeViolation(f"change {header['first_seq'] + offset}: data of another school "
-                                         f"(RSPO {data.get('rspo')})")
+                                         f"(RSPO {record.get('rspo')})")
+        accepted = self._store(sealed, compressed, payload)
+        if accepted is None:  # revoked while we were decrypting
+            self._quarantine(node.id, header, data)
+        return accepted
+
+    def _store(self, sealed: envelope.Sealed, compressed: bytes, payload: bytes) -> Accepted | None:
+        """Commit a verified batch to the inbox and sign the ack; None if the node is revoked by now."""
+        header = sealed.header
         with self.db.engine.begin() as conn:  # BEGIN IMMEDIATE: one writer, re-check under the lock
-            node = self._node(conn, header)  # revoked while we were decrypting?
+            node = self._node(conn, header)
+            if node.status != "active":
+                return None
             again = self._known(conn, node.id, header)
             if again is not None:
                 if again.resend:
@@ -160,16 +176,29 @@ class Ingestor:
 
     @staticmethod
     def _node(conn: Connection, header: dict) -> Row:
-        """The sending node's row; raise unless it is enrolled with this key and not revoked."""
+        """The sending node's row (maybe revoked: the caller checks); raise unless enrolled with this key.
+
+        Read from the database for every batch, never cached: a revocation or a key rotation
+        counts from the next batch on.
+        """
         node = conn.execute(select(_NODE.c.id, _NODE.c.kid, _NODE.c.status, _NODE.c.rspo, _NODE.c.sign_key)
                             .where(_NODE.c.id == header["from"])).first()
         if node is None:
             raise UnknownSender(f"node {header['from']!r} is not enrolled")
         if node.kid != header["from_kid"]:
+            retired = conn.execute(select(_RETIRED.c.retired_at).where(
+                _RETIRED.c.node_id == node.id, _RETIRED.c.kid == header["from_kid"])).scalar()
+            if retired is not None:
+                raise RetiredKey(f"key {header['from_kid']} was replaced by a key rotation at {retired:%Y-%m-%d %H:%M}")
             raise UnknownSender(f"key {header['from_kid']!r} is not registered for this node")
-        if node.status != "active":
-            raise RevokedSender(f"node {node.id} was revoked")
         return node
+
+    def _quarantine(self, node_id: str, header: dict, data: bytes) -> NoReturn:
+        """Keep an authentic batch of a revoked node aside (bounded), then refuse it: never an ack."""
+        with self.db.engine.begin() as conn:
+            kept = quarantine.keep_envelope(conn, node_id, header, data, self.quarantine_max)
+        where = "kept in quarantine" if kept else "not kept: the quarantine of this node is full"
+        raise RevokedSender(f"node {node_id} was revoked; batch {header['id']} {where}")
 
     def _known(self, conn: Connection, node_id: str, header: dict) -> Accepted | None:
         """Answer replays and lost-ack resends without storing anything; raise on gaps and conflicts."""
@@ -225,8 +254,10 @@ class Ingestor:
     def _ack(self, node_id: str, header: dict, status: str, acked_through: int) -> dict:
         ack = Ack(node_id=node_id, epoch=header["epoch"], batch_id=header["id"], status=status,
                   acked_through=acked_through, received=header["count"] if status == "accepted" else 0,
-                  hub_id=self.keys.hub_id, hub_kid=self.keys.current.public.kid)
-        return sign_ack(ack, self.keys.current)
+                  hub_id=self.keys.hub_id, hub_kid="")
+        # Answer with the key the node sealed to (it may not know a newer one yet: key rotation).
+        signer = self.keys.signer_for(header["to_kid"])
+        return sign_ack(Ack(**{**ack.to_dict(), "hub_kid": signer.public.kid}), signer)
 
     def _record_failure(self, node_id: str, exc: ProtocolError, remote_addr: str | None) -> None:
         """Note the error on the node's status line; security-relevant ones become events."""

@@ -26,6 +26,36 @@ class HubIdentity(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class HubKeyRecord(Base):
+    """A hub key pair replaced by ``zszo hub rotate-key``: still accepted until ``valid_until``.
+
+    The current key is the one named by :class:`HubIdentity`; the private halves live in key
+    files (hub/fleet/keyring.py), never in the database.
+    """
+
+    __tablename__ = "hub_key"
+
+    kid: Mapped[str] = mapped_column(String(16), primary_key=True)
+    sign_key: Mapped[str] = mapped_column(String(64))
+    kex_key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    retired_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    valid_until: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class TrustDocumentRecord(Base):
+    """A trust document signed by the city's root key (protocol/trust.py); the newest is served to nodes."""
+
+    __tablename__ = "trust_document"
+
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document: Mapped[bytes] = mapped_column(LargeBinary)
+    root_fingerprint: Mapped[str] = mapped_column(String(64))
+    current_kid: Mapped[str] = mapped_column(String(16))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    signed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class InboxBatch(Base):
     """One accepted uplink batch: verified header, signature, and the compressed plain payload.
 
@@ -110,3 +140,27 @@ class SecurityEvent(Base):
     code: Mapped[str] = mapped_column(String(40))
     detail: Mapped[str] = mapped_column(Text)
     remote_addr: Mapped[str | None] = mapped_column(String(64))
+
+
+class QuarantinedBatch(Base):
+    """A batch of a revoked node kept aside: never merged, shown to the operator.
+
+    Either an inbox batch the merger had not merged when the revocation took effect
+    (``inbox_id`` set; the payload stays in the inbox), or an authentic envelope that arrived
+    after the revocation (``envelope`` holds it exactly as received, signature included).
+    """
+
+    __tablename__ = "quarantined_batch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    node_id: Mapped[str] = mapped_column(ForeignKey("node.id"), index=True)
+    inbox_id: Mapped[int | None] = mapped_column(ForeignKey("inbox_batch.id"), unique=True)
+    batch_id: Mapped[str] = mapped_column(String(64))
+    epoch: Mapped[str] = mapped_column(String(64))
+    first_seq: Mapped[int] = mapped_column(Integer)
+    last_seq: Mapped[int] = mapped_column(Integer)
+    count: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    quarantined_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(String(40))  # "queued_at_revocation" | "sent_after_revocation"
+    envelope: Mapped[bytes | None] = mapped_column(LargeBinary)

@@ -47,6 +47,7 @@ class MergeReport:
     rejected: int = 0
     merged_through: int = 0
     held: int = 0  # batches of nodes ahead of this hub, held back in this cycle (see plan.py)
+    quarantined: int = 0  # batches of revoked nodes skipped for good (hub/sync/quarantine.py)
     requests_forwarded: int = 0  # non-owner changes sent to their owners (hub/ownership/forward.py)
     moved: int = 0  # records whose owner a transfer changed (hub/transfers/ownership.py)
     transfer_messages: int = 0  # transfer offers and outcomes queued for nodes (hub/transfers/routing.py)
@@ -107,7 +108,7 @@ class Warehouse:
                     total.transfer_messages += route_transfers(self.cursor(), db)
                 total.merged_through = report.merged_through
                 return total
-            for name in ("batches", "changes", "applied", "rejected", "held", "moved", "seconds"):
+            for name in ("batches", "changes", "applied", "rejected", "held", "quarantined", "moved", "seconds"):
                 setattr(total, name, getattr(total, name) + getattr(report, name))
             for entity, count in report.per_entity.items():
                 total.per_entity[entity] = total.per_entity.get(entity, 0) + count
@@ -139,6 +140,7 @@ class Warehouse:
                 shutil.rmtree(work, ignore_errors=True)
             report.batches = len(batches)
             report.held = len(work_plan.hold)
+            report.quarantined = len(work_plan.quarantined)
             report.merged_through = work_plan.watermark
             report.seconds = time.perf_counter() - started
             log.info("merged %d batches (%d changes, %d rejected) up to inbox %d in %.2fs", report.batches,

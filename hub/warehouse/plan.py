@@ -13,7 +13,11 @@ schema situations change that (docs/protocol.md, "Versioning rules"):
 
 Released batches were acknowledged without the content checks the ingest runs on batches it
 understands, so those checks run here; a batch failing them is rejected as a whole (recorded in
-``rejected_change``), never half-merged. This module only reads the inbox; it never writes it.
+``rejected_change``), never half-merged.
+
+Batches of a revoked node after its merge fence are quarantined, never merged
+(:mod:`hub.sync.quarantine`): the watermark moves past them, and the OLTP store records them
+before the warehouse transaction commits. This module only reads the inbox; it never writes it.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import duckdb
 from sqlalchemy import select
 
 from hub.db import Database
+from hub.sync import quarantine
 from hub.sync.models import InboxBatch
 from protocol import changes as changes_codec
 from protocol import upcast
@@ -44,28 +49,37 @@ class Plan:
 
     batches: list[Any] = field(default_factory=list)  # rows of _COLUMNS, in merge order
     hold: list[tuple[int, str]] = field(default_factory=list)  # (inbox id, node id) newly held
-    release: list[int] = field(default_factory=list)  # held inbox ids merged in this cycle
+    release: list[int] = field(default_factory=list)  # held inbox ids leaving _held in this cycle
+    quarantined: list[int] = field(default_factory=list)  # inbox ids of revoked nodes skipped for good
     watermark: int = 0
 
     @property
     def empty(self) -> bool:
         """Nothing to merge, hold or release (the watermark stays)."""
-        return not (self.batches or self.hold or self.release)
+        return not (self.batches or self.hold or self.release or self.quarantined)
 
 
 def make_plan(cur: duckdb.DuckDBPyConnection, db: Database, *, after: int, max_changes: int) -> Plan:
     """Choose the next cycle's batches: released held ones first, then new ones up to ``max_changes``."""
     plan = Plan(watermark=after)
+    fences = quarantine.fence_revoked(db, after)
+
+    def fenced(row: Any) -> bool:
+        return row.node_id in fences and row.id > fences[row.node_id]
+
     held = cur.execute("SELECT inbox_id, node_id FROM _held ORDER BY inbox_id").fetchall()
     held_nodes = {node for _, node in held}
     with db.reading() as session:
         if held:
             rows = session.execute(select(*_COLUMNS).where(InboxBatch.id.in_([i for i, _ in held]))
                                    .order_by(InboxBatch.id)).all()
-            waiting = {node for row in rows if upcast.ahead(_schema(row))
+            waiting = {node for row in rows if upcast.ahead(_schema(row)) and not fenced(row)
                        for node in (row.node_id,)}
             for row in rows:
-                if row.node_id not in waiting:
+                if fenced(row):
+                    plan.quarantined.append(row.id)
+                    plan.release.append(row.id)
+                elif row.node_id not in waiting:
                     plan.batches.append(row)
                     plan.release.append(row.id)
             held_nodes = waiting
@@ -77,6 +91,9 @@ def make_plan(cur: duckdb.DuckDBPyConnection, db: Database, *, after: int, max_c
             if (chosen or plan.batches) and budget + row.count > max_changes:
                 break
             plan.watermark = row.id
+            if fenced(row):
+                plan.quarantined.append(row.id)
+                continue
             if row.node_id in held_nodes or upcast.ahead(_schema(row)):
                 plan.hold.append((row.id, row.node_id))
                 held_nodes.add(row.node_id)
@@ -86,6 +103,7 @@ def make_plan(cur: duckdb.DuckDBPyConnection, db: Database, *, after: int, max_c
         if chosen:
             plan.batches.extend(session.execute(select(*_COLUMNS).where(InboxBatch.id.in_(chosen))
                                                 .order_by(InboxBatch.id)).all())
+    quarantine.record_queued(db, plan.quarantined)  # before the warehouse commits the watermark past them
     return plan
 
 

@@ -26,6 +26,10 @@ INSTITUTION_KINDS = {
     "centre": _l("Education centre"),
 }
 NODE_STATES = {"active": _l("active"), "revoked": _l("key revoked")}
+QUARANTINE_REASONS = {
+    "queued_at_revocation": _l("received before the revocation, not merged yet"),
+    "sent_after_revocation": _l("sent after the revocation"),
+}
 INSTITUTION_NODE_STATES = {
     "enrolled": _l("server enrolled"),
     "waiting": _l("code issued, waiting for the server"),
@@ -46,6 +50,8 @@ SYNC_ERRORS = {
     "unknown_sender": _l("The city hub does not know this server's key (not enrolled, or enrolled again with a "
                          "new key)."),
     "revoked_sender": _l("This server's key has been revoked: everything it sends is refused."),
+    "retired_key": _l("The server signed with a key it had replaced in a key rotation (for example a key file "
+                      "restored from an old backup, or someone using a stolen old key)."),
     "wrong_recipient": _l("The batch was addressed to another hub or to an old key of this hub."),
     "bad_signature": _l("The signature does not match: the batch was altered on the way, or someone is "
                         "impersonating the school. Check the school server."),

@@ -35,7 +35,7 @@ from urllib3.util.retry import Retry
 
 import zszo
 from node_agent.db import Database, utcnow
-from node_agent.sync import identity
+from node_agent.sync import identity, trust
 from node_agent.sync.downlink import apply_messages
 from node_agent.sync.models import OutboxChange, SyncRun
 from protocol import PROTOCOL_VERSION, downlink, envelope, upcast
@@ -43,6 +43,8 @@ from protocol.acks import sign_request, verify_ack
 from protocol.entities import schema_set
 from protocol.errors import ProtocolError
 from protocol.keys import KeyPair
+from protocol.rotation import read_rotation, sign_rotation, verify_receipt
+from protocol.trust import TrustError
 from zszo.failpoints import failpoint
 from zszo.settings import Settings
 
@@ -118,9 +120,18 @@ def client_for(settings: Settings, hub_url: str) -> HubClient:
                      ca_bundle=settings["sync.ca_bundle"])
 
 
-def enrol(settings: Settings, db: Database, *, hub_url: str, token: str) -> dict[str, str]:
-    """Register this node's public keys at the hub with a one-time token; pin the hub's keys."""
+def enrol(settings: Settings, db: Database, *, hub_url: str, token: str,
+          root_fingerprint: str | None = None) -> dict[str, str]:
+    """Register this node's public keys at the hub with a one-time token; pin the hub's keys.
+
+    With ``root_fingerprint`` (the city's root key, from its IT department) the hub's trust
+    document is checked first and nothing is sent to a hub that fails it; the node then pins the
+    root and trusts the hub key the root signed (node_agent/sync/trust.py).
+    """
     keys = identity.load_or_create_keys(settings["paths.keys"])
+    document = None
+    if root_fingerprint:
+        document = _trusted_hello(settings, hub_url, root_fingerprint)
     with db.read_session() as session:
         from node_agent.school.models import School
 
@@ -137,11 +148,48 @@ def enrol(settings: Settings, db: Database, *, hub_url: str, token: str) -> dict
     if response.status_code != 200:
         raise _error_from(response)
     answer = response.json()
+    if document is not None and answer["hub_id"] != document.hub_id:
+        raise SyncError("trust_wrong_hub", f"enrolled at hub {answer['hub_id']!r}, the root signed {document.hub_id!r}")
     with db.transaction() as session:
-        identity.record_enrolment(session, hub_url=hub_url, node_id=answer["node_id"], hub_id=answer["hub_id"],
-                                  hub_public=answer["hub_keys"])
+        row = identity.record_enrolment(session, hub_url=hub_url, node_id=answer["node_id"], hub_id=answer["hub_id"],
+                                        hub_public=answer["hub_keys"])
+        if document is not None:
+            trust.pin(row, document)
     return {"node_id": answer["node_id"], "node_fingerprint": keys.public.fingerprint,
-            "hub_fingerprint": answer["hub_fingerprint"]}
+            "hub_fingerprint": document.current_hub_key.fingerprint if document else answer["hub_fingerprint"]}
+
+
+def _trusted_hello(settings: Settings, hub_url: str, root_fingerprint: str) -> Any:
+    """The hub's trust document from /hello, verified against the typed root fingerprint."""
+    client = client_for(settings, hub_url)
+    try:
+        response = client.request("GET", "/api/v1/hello")
+    finally:
+        client.close()
+    if response.status_code != 200:
+        raise _error_from(response)
+    try:
+        hello = response.json()
+        return trust.check_first(hello.get("trust"), root_fingerprint, hello.get("hub_id"))
+    except TrustError as exc:
+        raise SyncError(exc.code, exc.detail) from None
+    except (ValueError, AttributeError):
+        raise SyncError("protocol_mismatch", "the hub's /hello answer is not understood") from None
+
+
+def pin_root(settings: Settings, db: Database, root_fingerprint: str) -> Any:
+    """Pin the city's root key on a node enrolled without one (the hub's document must verify)."""
+    with db.read_session() as session:
+        row = identity.state(session)
+        if row.node_id is None:
+            raise SyncError("not_enrolled")
+        hub_url, hub_id = row.hub_url or settings["sync.hub_url"], row.hub_id
+    document = _trusted_hello(settings, hub_url, root_fingerprint)
+    if document.hub_id != hub_id:
+        raise SyncError("trust_wrong_hub", f"the root signed hub {document.hub_id!r}, this node is at {hub_id!r}")
+    with db.transaction() as session:
+        trust.pin(identity.state(session), document)
+    return document
 
 
 @contextlib.contextmanager
@@ -196,12 +244,19 @@ def _run_locked(settings: Settings, db: Database, trigger: str) -> SyncReport:
         client = client_for(settings, hub_url)
         with db.read_session() as session:
             hub_id = identity.state(session).hub_id
-        report.notices = negotiate(client, hub_id)
+        report.notices, hello = negotiate(client, hub_id)
+        report.notices += trust.follow(db, hello.get("trust"))
+        keys_path = settings["paths.keys"]
+        if identity.pending_key_path(keys_path).exists():
+            keys = _finish_rotation(db, client, keys_path)["keys"]
         push(db, client, keys, settings["sync.batch_max_changes"], report)
         pull(db, client, keys, report)
         if report.received_messages:  # applying them may have queued changes of our own
             push(db, client, keys, settings["sync.batch_max_changes"], report)
     except SyncError as exc:
+        report.ok, report.error, report.error_code = False, str(exc), exc.code
+        log.warning("sync failed: %s", exc)
+    except TrustError as exc:  # the hub's trust document was refused: nothing sent
         report.ok, report.error, report.error_code = False, str(exc), exc.code
         log.warning("sync failed: %s", exc)
     except ProtocolError as exc:
@@ -234,8 +289,8 @@ REQUIRED_CAPABILITIES = frozenset({"signed_requests", "downlink_v1"})
 CLOCK_SKEW_NOTICE_SECONDS = 300
 
 
-def negotiate(client: HubClient, hub_id: str | None) -> list[str]:
-    """Start of every sync: check that the hub speaks our protocol; return notices for the school.
+def negotiate(client: HubClient, hub_id: str | None) -> tuple[list[str], dict[str, Any]]:
+    """Start of every sync: check that the hub speaks our protocol; return notices for the school and /hello.
 
     Raises :class:`SyncError` when syncing cannot work (another hub, an unknown protocol, a
     missing capability). Schema differences are not errors: an older node's records are upcast
@@ -266,7 +321,7 @@ def negotiate(client: HubClient, hub_id: str | None) -> list[str]:
         hub_time = None
     if hub_time is not None and abs((utcnow() - hub_time).total_seconds()) > CLOCK_SKEW_NOTICE_SECONDS:
         notices.append("clock_skew")
-    return notices
+    return notices, hello
 
 
 def _read_batch(db: Database, after: int, limit: int) -> list[tuple[int, str]]:
@@ -349,7 +404,8 @@ def pull(db: Database, client: HubClient, keys: KeyPair, report: SyncReport) -> 
             backlog = session.scalar(select(func.count()).select_from(OutboxChange)) or 0
         assert node_id is not None and hub_id is not None
         body = json.dumps({"after": after, "backlog": backlog, "software": f"zszo-node/{zszo.__version__}",
-                           "schema": schema_set(), "clock": utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")}).encode()
+                           "schema": schema_set(), "clock": utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
+                           "hub_kid": hub_public.kid}).encode()
         headers = sign_request(keys, node_id=node_id, method="POST", path="/api/v1/downlink", body=body,
                                nonce=secrets.token_hex(16))
         response = client.request("POST", "/api/v1/downlink", data=body,
@@ -379,3 +435,51 @@ def _pinned(sender: str, kid: str, hub_id: str, hub_public: Any) -> Any:
     if sender != hub_id or kid != hub_public.kid:
         raise UnknownSender("downlink not from our hub's pinned key")
     return hub_public.sign
+
+
+def rotate_key(settings: Settings, db: Database) -> dict[str, Any]:
+    """Replace this node's key pair at the hub (routine rotation); return the old and new fingerprints.
+
+    Holds the sync lock, so no batch is sealed with the old key meanwhile. The new pair is written
+    (0600) before the request; the node switches to it only after the hub's signed receipt. A
+    lost answer or a crash leaves the new pair waiting, and the next rotate-key or sync repeats
+    the same request (the hub answers it with the same receipt).
+    """
+    with _sync_lock(settings) as acquired:
+        if not acquired:
+            raise SyncError("already_running")
+        with db.read_session() as session:
+            row = identity.state(session)
+            if row.node_id is None:
+                raise SyncError("not_enrolled")
+            hub_url = row.hub_url or settings["sync.hub_url"]
+        client = client_for(settings, hub_url)
+        try:
+            return _finish_rotation(db, client, settings["paths.keys"])
+        finally:
+            client.close()
+
+
+def _finish_rotation(db: Database, client: HubClient, keys_path: Path) -> dict[str, Any]:
+    """Send the rotation to the waiting new pair (making one if none waits); switch after the receipt."""
+    old = identity.load_or_create_keys(keys_path)
+    new = identity.pending_keys(keys_path)
+    with db.read_session() as session:
+        row = identity.state(session)
+        node_id, hub_id, hub_public = row.node_id, row.hub_id, identity.hub_keys(row)
+    assert node_id is not None and hub_id is not None
+    wire = sign_rotation(old, new, node_id=node_id, hub_id=hub_id)
+    response = client.request("POST", "/api/v1/rotate-key", json=wire, headers={"X-ZSZO-Hub-Kid": hub_public.kid})
+    if response.status_code != 200:
+        error = _error_from(response)
+        if 400 <= response.status_code < 500:
+            identity.discard_pending_keys(keys_path)  # refused for good: nothing changed at the hub
+        raise error
+    try:
+        verify_receipt(response.json(), hub_public.sign, read_rotation(wire))
+    except (ProtocolError, ValueError) as exc:
+        raise SyncError("bad_receipt", str(exc)) from None
+    identity.promote_pending_keys(keys_path)
+    log.info("node key rotated: %s -> %s", old.public.kid, new.public.kid)
+    return {"keys": new, "old_fingerprint": old.public.fingerprint, "new_fingerprint": new.public.fingerprint,
+            "old_kid": old.public.kid, "new_kid": new.public.kid}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import uuid
 from pathlib import Path
 
@@ -12,22 +11,49 @@ from sqlalchemy.orm import Session
 from node_agent.db import utcnow
 from node_agent.sync.models import SyncState
 from protocol.keys import KeyPair, PublicKeys
+from zszo import keyfiles
 
 
 class NotEnrolled(RuntimeError):
     """The node has no hub yet: run ``zszo node enrol``."""
 
 
+def _write_keys(path: Path, keys: KeyPair) -> None:
+    keyfiles.write_private(path, keys.to_json())
+
+
 def load_or_create_keys(path: Path) -> KeyPair:
     """Read the node's private keys, creating them (mode 0600) the first time."""
     if path.exists():
         return KeyPair.from_json(path.read_text())
-    path.parent.mkdir(parents=True, exist_ok=True)
     keys = KeyPair.generate()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(keys.to_json())
+    _write_keys(path, keys)
     return keys
+
+
+def pending_key_path(path: Path) -> Path:
+    """Where a new key pair waits during a rotation until the hub has confirmed it."""
+    return path.with_name(path.name + ".new")
+
+
+def pending_keys(path: Path) -> KeyPair:
+    """The new key pair of a rotation: the one already waiting, or a fresh one written now."""
+    pending = pending_key_path(path)
+    if pending.exists():
+        return KeyPair.from_json(pending.read_text())
+    keys = KeyPair.generate()
+    _write_keys(pending, keys)
+    return keys
+
+
+def promote_pending_keys(path: Path) -> None:
+    """Make the waiting pair the node's key (atomic rename); the old private key is gone with it."""
+    keyfiles.replace(pending_key_path(path), path)
+
+
+def discard_pending_keys(path: Path) -> None:
+    """Forget a waiting pair the hub refused."""
+    pending_key_path(path).unlink(missing_ok=True)
 
 
 def state(session: Session) -> SyncState:

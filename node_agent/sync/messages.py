@@ -11,8 +11,28 @@ ERROR_MESSAGES = {
                   "will be sent when the connection returns."),
     "tls": N_("The hub's certificate is not trusted. If the school firewall inspects HTTPS, it needs an "
               "exception for the hub's address."),
-    "revoked_sender": N_("The city hub has revoked this server's key, so nothing is sent. Contact the city IT "
-                         "department; the data stays safe here."),
+    "revoked_sender": N_("The city hub has revoked this server's key (for example after a theft or a replacement "
+                         "of the server), so nothing is sent or received. The school's data stays safe here. Contact "
+                         "the city IT department: a new server enrols with a new code."),
+    "retired_key": N_("This server signs with a key it has replaced by a newer one (perhaps its key file was "
+                      "restored from an old backup). Restore the current key file or contact the city IT department; "
+                      "the data stays safe here."),
+    "bad_receipt": N_("The city hub's confirmation of the new key could not be verified, so this server keeps its "
+                      "current key. Try again or contact the city IT department."),
+    "wrong_recipient": N_("The city hub no longer accepts the hub key this server knows (it was replaced and its "
+                          "grace period has ended). Contact the city IT department; the data stays safe here."),
+    "trust_wrong_root": N_("The city hub's key list is not signed by the city's root key this server trusts. Nothing "
+                           "was sent. Contact the city IT department: someone may be impersonating the hub."),
+    "trust_bad_signature": N_("The city hub's key list has been altered (its signature does not match). Nothing was "
+                              "sent. Contact the city IT department."),
+    "trust_malformed": N_("The city hub's key list cannot be read. Nothing was sent. Contact the city IT "
+                          "department."),
+    "trust_wrong_hub": N_("The city hub's key list describes another hub. Nothing was sent. Contact the city IT "
+                          "department."),
+    "trust_rollback": N_("The city hub shows an older key list than this server already has (an old list replayed). "
+                         "Nothing was sent. Contact the city IT department."),
+    "trust_conflict": N_("The city hub shows a key list with the same version as one this server has but different "
+                         "content. Nothing was sent. Contact the city IT department."),
     "unknown_sender": N_("The city hub does not know this server's key. It may need to be enrolled again."),
     "sequence_gap": N_("The city hub is missing earlier changes from this server. Contact the city IT "
                        "department (the hub may have been restored from a backup)."),
@@ -42,6 +62,9 @@ def message_for(code: str | None) -> str:
 
 
 NOTICE_MESSAGES = {
+    "trust_expired": N_("The city's signed key list has expired, so this server keeps using the hub key it already "
+                        "trusts. Ask the city IT department to sign a new one (zszo hub root sign), or check this "
+                        "server's clock."),
     "hub_behind": N_("This server runs a newer version of ZSZO than the city hub. Data is sent and kept safe at "
                      "the hub, but it reaches the city's reports only after the hub is upgraded."),
     "clock_skew": N_("This server's clock differs from the city hub's by more than five minutes. Ask the IT "

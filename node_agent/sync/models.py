@@ -40,6 +40,11 @@ class SyncState(Base):
     hub_url: Mapped[str | None] = mapped_column(String(500))
     hub_id: Mapped[str | None] = mapped_column(String(64))
     hub_keys: Mapped[str | None] = mapped_column(Text)  # JSON of protocol.keys.PublicKeys.to_dict()
+    # The city's root key (base64 raw Ed25519) pinned at enrolment, and the newest trust document
+    # accepted under it: its version only rises (protocol/trust.py).
+    root_key: Mapped[str | None] = mapped_column(String(64))
+    trust_version: Mapped[int | None] = mapped_column(Integer)
+    trust_sha256: Mapped[str | None] = mapped_column(String(64))
     acked_through: Mapped[int] = mapped_column(Integer, default=0)
     downlink_through: Mapped[int] = mapped_column(Integer, default=0)
     enrolled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

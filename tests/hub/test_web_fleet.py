@@ -266,6 +266,9 @@ def test_revocation_needs_a_reason_and_a_confirmation_then_takes_effect(web_hub,
     assert ("<td>Klucz tego serwera został odwołany: wszystko, co wysyła, jest odrzucane.</td> "
             "<td><code>revoked_sender</code></td>") in detail
     assert "Odwołaj klucz" not in detail
+    # The refused batch is kept aside, visible to the operator, never merged.
+    quarantine = detail.split("<h2>Paczki w kwarantannie</h2>")[1].split("</table>")[0]
+    assert "<td>wysłana po unieważnieniu</td>" in quarantine and quarantine.count("<tr>") == 2
     again = admin.get(path)
     assert again.status_code == 302
     assert "Klucz tego serwera został już odwołany." in text(admin.get(again.headers["Location"]))

@@ -487,6 +487,9 @@ class FakeHub:
         app.add_url_rule("/api/v1/batches", "batches", lambda: self.on_batch(request.get_data()), methods=["POST"])
         app.add_url_rule("/api/v1/downlink", "downlink", lambda: self.on_downlink(request.get_data()),
                          methods=["POST"])
+        self.on_rotate: Callable[[bytes], Response] = lambda body: Response(status=500)
+        app.add_url_rule("/api/v1/rotate-key", "rotate_key", lambda: self.on_rotate(request.get_data()),
+                         methods=["POST"])
         self.server, self.thread = serve(app)
 
     @property

@@ -19,8 +19,8 @@ import pytest
 from flask import Response, jsonify
 from sqlalchemy import select
 
+from hub.fleet.keyring import HubKeys
 from hub.fleet.models import Node
-from hub.fleet.operations import HubKeys
 from hub.sync.downlink import STANDARD_SUBJECTS
 from node_agent.school.models import Subject
 from node_agent.sync.client import SyncError
@@ -209,7 +209,9 @@ def test_ack_signed_with_another_hub_key_trims_nothing_until_a_good_ack(hub: Hub
     fill_register(node, pupils=2, doc_only=0)
     outbox = node.outbox()
     real = hub.runtime.ingestor.keys
-    hub.runtime.ingestor.keys = HubKeys(real.hub_id, KeyPair.generate(), real.all)
+    forged = HubKeys(real.hub_id, real.current)
+    forged.signer_for = lambda _kid: KeyPair.generate()  # type: ignore[method-assign]
+    hub.runtime.ingestor.keys = forged
     try:
         report = node.sync()
     finally:

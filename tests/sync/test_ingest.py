@@ -217,8 +217,9 @@ def test_revoked_node_is_refused_from_the_next_batch_on(hub: HubServer, sender: 
     ack_of(sender, (data := sender.seal(subject_lines(1, 2), first_seq=1)), hub.post_batch(data))
     hub.revoke(sender.node_id)
     stored = hub.stored_state()
-    body = refused(hub.post_batch(sender.seal(subject_lines(3, 2), first_seq=3)), 403, "revoked_sender")
-    assert body["detail"] == f"node {sender.node_id} was revoked"
+    late = sender.seal(subject_lines(3, 2), first_seq=3)
+    body = refused(hub.post_batch(late), 403, "revoked_sender")
+    assert body["detail"] == f"node {sender.node_id} was revoked; batch {header_of(late)['id']} kept in quarantine"
     refused(hub.post_batch(sender.seal(subject_lines(3, 1), first_seq=3)), 403, "revoked_sender")
     refused(hub.post_batch(data), 403, "revoked_sender")  # even a replay gets no ack any more
     assert hub.stored_state() == stored

@@ -310,7 +310,8 @@ def backup(ctx: click.Context, target: Path | None, keep: int | None, verify: bo
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_context
 def restore(ctx: click.Context, source: Path, yes: bool) -> None:
-    """Replace the database with a verified backup (the node must be stopped; the old file is kept aside)."""
+    """Replace the database with a verified backup and start a new sync epoch (the node must be stopped;
+    the old file is kept aside)."""
     from zszo import backup as backups
 
     settings = _settings(ctx)
@@ -328,6 +329,13 @@ def restore(ctx: click.Context, source: Path, yes: bool) -> None:
     if moved:
         click.echo(f"previous database kept as {moved}")
     click.echo(f"restored {source} to {database}")
+    # A restored database has numbered changes the hub may already hold with other content: it
+    # must never send under those numbers again, so it starts a new epoch at once (nothing to forget).
+    from node_agent.sync import identity
+
+    with _db(ctx).transaction() as session:
+        old, new = identity.new_epoch(session)
+    click.echo(f"epoch {old} -> {new}: the restored database syncs as a new stream (no sequence number reused)")
 
 
 @node.command()

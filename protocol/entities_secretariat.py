@@ -137,7 +137,7 @@ GUARDIAN_VERIFICATION = register(Entity("guardian_verification", 1, N_("confirme
 # node, synced so the hub holds a copy the school cannot rewrite. ``username`` stays out of the
 # analytical layer; ``prev_hash``/``hash`` let anyone re-check the chain (node_agent/audit).
 AUDIT_EVENT = register(Entity("audit_event", 1, N_("audit log entry"), (
-    Field("uid", U, N_("identifier"), required=True),
+    Field("id", U, N_("identifier"), required=True),
     Field("occurred_at", T, N_("time"), required=True, max_length=32),
     Field("user_id", FieldType.INT, N_("user")),
     Field("username", T, N_("user name"), required=True, max_length=64, privacy=Privacy.DROP),
@@ -148,4 +148,4 @@ AUDIT_EVENT = register(Entity("audit_event", 1, N_("audit log entry"), (
     Field("purpose", T, N_("purpose"), required=True, max_length=64),
     Field("prev_hash", T, N_("previous entry's hash"), required=True, max_length=64),
     Field("hash", T, N_("hash"), required=True, max_length=64),
-), pk="uid"))
+)))

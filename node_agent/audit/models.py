@@ -2,8 +2,8 @@
 
 Triggers installed by the migration make the table append-only (UPDATE and DELETE abort), and
 each row carries the hash of the previous one, so a removed or altered row breaks the chain.
-Every event is also synced to the hub (entity ``audit_event``, keyed by ``uid``), so a school
-cannot quietly lose its own log.
+Every event is also synced to the hub (entity ``audit_event``, keyed by the UUID ``id``; ``seq``
+orders the chain), so a school cannot quietly lose its own log.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ class AuditEvent(Base):
 
     __tablename__ = "audit_event"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    uid: Mapped[str | None] = mapped_column(String(36), index=True, unique=True, default=new_id)  # the synced identity
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)  # the order of the hash chain
+    id: Mapped[str | None] = mapped_column(String(36), index=True, unique=True, default=new_id)  # synced identity
     occurred_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     user_id: Mapped[int | None] = mapped_column(Integer)
     username: Mapped[str] = mapped_column(String(64))

@@ -26,7 +26,7 @@ def _digest(event: AuditEvent) -> str:
 def record(session: Session, *, user_id: int | None, username: str, role: str, action: str, entity: str,
            record_id: str | None, purpose: str) -> AuditEvent:
     """Append an audit event in the caller's transaction (the write lock keeps the chain linear)."""
-    prev = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)) or GENESIS
+    prev = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)) or GENESIS
     clean = {k: v.replace("\r", " ").replace("\n", " ")[:64] for k, v in
              {"username": username, "role": role, "action": action, "entity": entity, "purpose": purpose}.items()}
     event = AuditEvent(occurred_at=utcnow().replace(microsecond=0), user_id=user_id, record_id=record_id,
@@ -38,10 +38,10 @@ def record(session: Session, *, user_id: int | None, username: str, role: str, a
 
 
 def verify_chain(session: Session) -> int | None:
-    """Return the id of the first event whose hash does not match, or None if the chain is intact."""
+    """Return the ``seq`` of the first event whose hash does not match, or None if the chain is intact."""
     prev = GENESIS
-    for event in session.scalars(select(AuditEvent).order_by(AuditEvent.id)):
+    for event in session.scalars(select(AuditEvent).order_by(AuditEvent.seq)):
         if event.prev_hash != prev or event.hash != _digest(event):
-            return event.id
+            return event.seq
         prev = event.hash
     return None

@@ -61,7 +61,7 @@ def pupil_dossier(session: Session, pupil_id: str, *, school: dict[str, Any], no
     verifications = _rows(session, Base.metadata.tables["guardian_verification"], "guardian_id", guardian_ids)
     record_ids = {pupil_id, *guardian_ids, *(row["id"] for rows in related.values() for row in rows if "id" in row)}
     trail = session.scalars(select(AuditEvent).where(AuditEvent.record_id.in_(sorted(record_ids)))
-                            .order_by(AuditEvent.id))
+                            .order_by(AuditEvent.seq))
     return {
         "format": FORMAT,
         "generated_at": now.replace(microsecond=0).isoformat(),

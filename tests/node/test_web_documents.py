@@ -27,7 +27,7 @@ def pdf_text(body: bytes) -> str:
 
 def audit_of(db, record_id: str) -> list[tuple[str, str, str, str]]:
     with db.read_session() as session:
-        rows = session.scalars(select(AuditEvent).where(AuditEvent.record_id == record_id).order_by(AuditEvent.id))
+        rows = session.scalars(select(AuditEvent).where(AuditEvent.record_id == record_id).order_by(AuditEvent.seq))
         return [(e.username, e.action, e.entity, e.purpose) for e in rows]
 
 
@@ -160,15 +160,15 @@ def test_audit_rows_are_synced_append_only_and_chained(as_user, seed, db):
     as_user("nauczyciel").get(f"/pupils/{zofia}")
     as_user("nauczyciel").get(f"/pupils/{seed.pupil_ids['jan']}")
     with db.read_session() as session:
-        events = session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+        events = session.scalars(select(AuditEvent).order_by(AuditEvent.seq)).all()
         queued = {c.pk: json.loads(c.data) for c in session.scalars(
             select(OutboxChange).where(OutboxChange.entity == "audit_event"))}
         assert verify_chain(session) is None
-    assert events and all(e.uid in queued for e in events)
-    last = queued[events[-1].uid]
+    assert events and all(e.id in queued for e in events)
+    last = queued[events[-1].id]
     assert (last["username"], last["action"], last["record_id"]) == ("nauczyciel", "denied", seed.pupil_ids["jan"])
     assert "Kowalski" not in json.dumps(list(queued.values()), ensure_ascii=False)  # ids only, never the data
     with db.engine.begin() as conn, pytest.raises(Exception, match="append-only"):
-        conn.exec_driver_sql("UPDATE audit_event SET action = 'view' WHERE id = ?", (events[-1].id,))
+        conn.exec_driver_sql("UPDATE audit_event SET action = 'view' WHERE seq = ?", (events[-1].seq,))
     with db.engine.begin() as conn, pytest.raises(Exception, match="append-only"):
-        conn.exec_driver_sql("DELETE FROM audit_event WHERE id = ?", (events[-1].id,))
+        conn.exec_driver_sql("DELETE FROM audit_event WHERE seq = ?", (events[-1].seq,))

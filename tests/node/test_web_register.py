@@ -47,7 +47,7 @@ def counts(db) -> tuple[int, int, int]:
 
 def audit_rows(db) -> list[AuditEvent]:
     with db.read_session() as session:
-        return list(session.scalars(select(AuditEvent).order_by(AuditEvent.id)))
+        return list(session.scalars(select(AuditEvent).order_by(AuditEvent.seq)))
 
 
 def test_add_pupil_happy_path(as_user, db):

@@ -151,7 +151,7 @@ def valid(entity: str, **overrides: Any) -> dict[str, Any]:
             "reason": "brak wolnych miejsc w klasie 3",
         },
         "audit_event": {
-            "uid": IDS["audit_event"],
+            "id": IDS["audit_event"],
             "occurred_at": "2026-11-29 05:10:02.000000",
             "user_id": 7,
             "username": "sekretariat",

@@ -99,8 +99,8 @@ def reject(session: Session, request: ChangeRequest, *, by: str, reason: str) ->
     reason = (reason or "").strip()
     if not reason:
         raise RequestError([FieldError("reason", "required", N_("this field is required"),
-                                       {"label": N_("reason")})])
+                                       {"label": N_("reason for rejection")})])
     if len(reason) > 500:
         raise RequestError([FieldError("reason", "too_long", N_("at most {max} characters"),
-                                       {"label": N_("reason"), "max": 500})])
+                                       {"label": N_("reason for rejection"), "max": 500})])
     request.status, request.decided_at, request.decided_by, request.reason = "rejected", utcnow(), by[:64], reason

@@ -144,7 +144,7 @@ AUDIT_EVENT = register(Entity("audit_event", 1, N_("audit log entry"), (
     Field("role", T, N_("role"), required=True, max_length=64),
     Field("action", T, N_("action"), required=True, max_length=64),
     Field("entity", T, N_("kind of record"), required=True, max_length=64),
-    Field("record_id", T, N_("record"), max_length=36),
+    Field("record_id", T, N_("audited record"), max_length=36),
     Field("purpose", T, N_("purpose"), required=True, max_length=64),
     Field("prev_hash", T, N_("previous entry's hash"), required=True, max_length=64),
     Field("hash", T, N_("hash"), required=True, max_length=64),

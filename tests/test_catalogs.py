@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
 
-from zszo.i18n import load_catalog
+from zszo.i18n import catalog_files, load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 METHODS = [("**/templates/**.html", "jinja2"), ("**.py", "python")]
@@ -33,3 +34,15 @@ def test_every_message_has_a_polish_translation():
     missing = sorted(f"{where}: {msgid!r}" for msgid, where in extracted.items()
                      if not (catalog.get(msgid) and catalog.get(msgid).string))
     assert missing == []
+
+
+def test_no_message_is_translated_two_ways_in_different_catalogues():
+    """The catalogues are merged with the first file winning: a message id two areas translate differently
+    would silently show one area's wording in the other (it happened: "reason", "accepted", "record")."""
+    seen: dict[str, dict[str, str]] = {}
+    for path in catalog_files("pl"):
+        with path.open("rb") as fh:
+            for message in read_po(fh, locale="pl"):
+                if message.id and isinstance(message.id, str) and message.string:
+                    seen.setdefault(message.id, {})[path.name] = message.string
+    assert {msgid: where for msgid, where in seen.items() if len(set(where.values())) > 1} == {}

@@ -106,7 +106,7 @@ def test_signed_ack_with_unknown_status_is_rejected() -> None:
         ("acked_through", 10**9),
         ("received", 21),
         ("hub_id", "hub-warszawa"),
-        ("hub_kid", IMPOSTOR.public.kid),
+        pytest.param("hub_kid", IMPOSTOR.public.kid, id="hub_kid-impostor"),
     ],
 )
 def test_tampered_ack_field_is_bad_signature(field: str, value: Any) -> None:
@@ -232,7 +232,7 @@ def test_request_verify_fails_on_a_changed_request(change: dict[str, Any]) -> No
     [
         ("X-ZSZO-Nonce", "5f1c0d3e9a8b7c6d5e4f3a2b1c0d9e8e"),
         ("X-ZSZO-Node", "node-other"),
-        ("X-ZSZO-Kid", NODE_OTHER.public.kid),
+        pytest.param("X-ZSZO-Kid", NODE_OTHER.public.kid, id="X-ZSZO-Kid-other-node"),
         ("X-ZSZO-Signature", "AAAA"),
         ("X-ZSZO-Signature", "not base64!"),
         ("X-ZSZO-Signature", "żółw"),

@@ -172,7 +172,7 @@ def test_the_director_publishes_for_chosen_classes_and_staff_read_it(app: Flask,
     ({"valid_to": (TODAY - dt.timedelta(days=1)).isoformat()}, "valid_to",
      "Widoczne do: nie może być wcześniejsza niż pierwszy dzień widoczności"),
     ({"title": " "}, "title", "Tytuł: pole jest wymagane"),
-    ({"scope": "classes"}, "class_ids", "Oddziały: wybierz co najmniej jeden oddział"),
+    ({"scope": "classes"}, "class_ids", "Oddziały: wybierz co najmniej jedną klasę"),
     ({"scope": "classes", "class_ids": ["00000000-0000-4000-8000-000000000000"]}, "class_ids",
      "Oddziały: wybierz oddziały z listy"),
 ])

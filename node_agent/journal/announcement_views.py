@@ -10,19 +10,13 @@ from node_agent.journal import operations as ops
 from node_agent.journal import queries
 from node_agent.journal.forms import AnnouncementForm
 from node_agent.journal.models import Announcement
-from node_agent.journal.web import TEMPLATE_LABELS, actor
+from node_agent.journal.web import actor
 from node_agent.records import ValidationFailed
 from node_agent.register.queries import classes_of_year, current_school_year
 from node_agent.web.context import ALL_ROLES, audit, current_user, db, refuse, roles_required, today
 from zszo.web.forms import attach_errors
 
 bp = Blueprint("announcements", __name__, url_prefix="/announcements", template_folder="templates")
-
-
-@bp.context_processor
-def announcement_labels() -> dict[str, object]:
-    """Labels of scopes and audiences."""
-    return TEMPLATE_LABELS
 
 
 @bp.get("")

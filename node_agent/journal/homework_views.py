@@ -11,7 +11,7 @@ from node_agent.journal import operations as ops
 from node_agent.journal import queries
 from node_agent.journal.forms import HomeworkForm
 from node_agent.journal.models import Homework
-from node_agent.journal.web import TEMPLATE_LABELS, actor
+from node_agent.journal.web import actor
 from node_agent.records import ValidationFailed
 from node_agent.register.queries import current_school_year
 from node_agent.staff.models import TeachingAssignment
@@ -19,12 +19,6 @@ from node_agent.web.context import audit, current_user, db, refuse, roles_requir
 from zszo.web.forms import attach_errors
 
 bp = Blueprint("homework", __name__, url_prefix="/homework", template_folder="templates")
-
-
-@bp.context_processor
-def homework_labels() -> dict[str, object]:
-    """Labels of audiences."""
-    return TEMPLATE_LABELS
 
 
 @bp.get("")

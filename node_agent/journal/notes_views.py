@@ -16,16 +16,17 @@ from node_agent.journal.web import TEMPLATE_LABELS, actor, class_for
 from node_agent.records import ValidationFailed
 from node_agent.register.models import Pupil
 from node_agent.register.queries import current_school_year
-from node_agent.web.context import audit, current_user, db, refuse, roles_required, today
+from node_agent.web.context import audit, current_user, db, refuse, roles_required, today, writes_on_get
 from zszo.web.forms import attach_errors
 
 bp = Blueprint("notes", __name__, url_prefix="/notes", template_folder="templates")
 ROLES = ("teacher", "director", "secretary")
 
 
-@bp.context_processor
-def note_labels() -> dict[str, object]:
-    """Labels of note kinds, categories and audiences."""
+@bp.app_context_processor
+def journal_labels() -> dict[str, object]:
+    """Labels of note kinds, categories, audiences and scopes for every template, so other pages (the
+    pupil card, the tutor's class page) can include ``journal/_notes_table.html`` as it is."""
     return TEMPLATE_LABELS
 
 
@@ -40,6 +41,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.get("/class/<class_id>")
 @roles_required(*ROLES)
+@writes_on_get
 def class_notes(class_id: str):  # type: ignore[no-untyped-def]
     """Every note written in a class, newest first."""
     class_unit = class_for(class_id, write=False)
@@ -77,6 +79,7 @@ def add_note(class_id: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/pupil/<pupil_id>")
 @roles_required(*ROLES)
+@writes_on_get
 def pupil_notes(pupil_id: str):  # type: ignore[no-untyped-def]
     """A pupil's notes from every class, for those who may read one of the pupil's classes."""
     pupil = db().get(Pupil, pupil_id)

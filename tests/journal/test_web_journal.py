@@ -68,6 +68,11 @@ def test_reading_a_class_outside_ones_classes_is_refused_and_audited(app: Flask,
     assert as_user("dyrektor").get(f"/notes/class/{seed.class_ids['3c']}").status_code == 200
     assert as_user("sekretariat").get(f"/notes/pupil/{seed.pupil_ids['lech']}").status_code == 200
     assert as_user("nauczyciel2").get(f"/notes/pupil/{seed.pupil_ids['lech']}").status_code == 403
+    with app.extensions["zszo_db"].read_session() as session:
+        reads = session.execute(select(AuditEvent.username, AuditEvent.entity, AuditEvent.record_id, AuditEvent.purpose)
+                                .where(AuditEvent.action == "read")).all()
+    assert sorted(reads) == [("dyrektor", "class_unit", seed.class_ids["3c"], "behaviour_notes"),
+                             ("sekretariat", "pupil", seed.pupil_ids["lech"], "behaviour_notes")]
 
 
 @pytest.mark.parametrize(("fields", "field", "message"), [

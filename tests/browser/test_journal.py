@@ -1,7 +1,7 @@
 """A teacher adds a behaviour note and sets homework with the keyboard only, in Debian's chromium
 driven by Playwright against `zszo node serve` on 127.0.0.1: an empty note is caught with a Polish
 error summary and fixed from it; axe WCAG 2.1 AA checks of the notes and homework pages (forms with
-and without errors, the lists)."""
+and without errors, the lists) and of the announcement and message pages."""
 
 from __future__ import annotations
 
@@ -84,5 +84,16 @@ def test_teacher_adds_a_note_and_sets_homework_with_the_keyboard(gradebook_serve
             assert "matematyka" in row and "Zadania 1–5 ze strony 42." in row
             assert (dt.date.today() + dt.timedelta(days=2)).strftime("%d.%m.%Y") in row
             assert_accessible(page, "homework list")
+
+            for path, name in (("/announcements", "announcements"), ("/messages", "inbox"),
+                               ("/messages/new", "message form")):
+                page.goto(url + path)
+                assert_accessible(page, name)
+            tab_to(page, "form[novalidate] button[type=submit]")  # not the header's log-out button
+            press_and_load(page)  # nothing chosen or typed
+            assert page.locator(".error-summary").get_by_role("link").all_inner_texts() == [
+                "Adresaci: wybierz co najmniej jednego adresata", "Temat: pole jest wymagane",
+                "Treść wiadomości: pole jest wymagane"]
+            assert_accessible(page, "message form with errors")
         finally:
             browser.close()

@@ -65,6 +65,11 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     from node_agent.grades.web import bp as grades_bp
 
     app.register_blueprint(grades_bp)  # e-Dziennik: grades
+    from node_agent.journal import announcement_views, homework_views, notes_views
+    from node_agent.messages.views import bp as messages_bp
+
+    for blueprint in (notes_views.bp, homework_views.bp, announcement_views.bp, messages_bp):
+        app.register_blueprint(blueprint)  # e-Dziennik: notes, homework, announcements, staff messages
     from node_agent.catchment.views import bp as catchment_bp
     from node_agent.imports.views import bp as imports_bp
 

@@ -15,6 +15,8 @@ from node_agent.grades.models import (
     GradingSettings,  # noqa: F401 - local settings (not synced)
     TermGrade,
 )
+from node_agent.journal.models import Announcement, AnnouncementClass, BehaviourNote, Homework
+from node_agent.messages.models import Message, MessageRecipient  # noqa: F401 - staff messages (not synced)
 from node_agent.register.models import (
     ClassUnit,
     Enrolment,
@@ -52,6 +54,8 @@ SYNCED_MODELS.update({m.__tablename__: m for m in (BellTime, TimetableEntry, Day
 SYNCED_MODELS.update({m.__tablename__: m for m in (GradeCategory, Grade, TermGrade, BehaviourGrade,
                                                    DescriptiveAssessment)})  # e-Dziennik: grades
 SYNCED_MODELS.update({m.__tablename__: m for m in (StaffQualification, StaffEmployment, StaffSubject)})  # staff
+SYNCED_MODELS.update({m.__tablename__: m for m in (BehaviourNote, Homework, Announcement,
+                                                   AnnouncementClass)})  # e-Dziennik: notes, homework, notices
 
 __all__ = [
     "AuditEvent", "ChangeRequest", "CityCalendarRecord", "ClassUnit", "DownlinkMessage", "Enrolment", "Guardian",

@@ -297,6 +297,7 @@ def dependency_order() -> list[str]:
 # Each feature's entities live in their own module, which calls register(); importing them here keeps
 # ENTITIES complete for whoever imports this module. Keep one line per module, in dependency order.
 import protocol.entities_gradebook  # noqa: E402,F401 - grades, term and behaviour grades (e-Dziennik)
+import protocol.entities_journal  # noqa: E402,F401 - behaviour notes, homework, announcements (e-Dziennik)
 import protocol.entities_lessons  # noqa: E402,F401 - timetable, lesson log, attendance (e-Dziennik)
 import protocol.entities_secretariat  # noqa: E402,F401 - register, transfers, guardians' e-mail (e-Sekretariat)
 import protocol.entities_staff  # noqa: E402,F401 - staff qualifications, employment, subjects (e-Sekretariat)

@@ -1,0 +1,1 @@
+"""Behaviour notes, homework and announcements (e-Dziennik)."""

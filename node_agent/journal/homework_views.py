@@ -1,0 +1,77 @@
+"""Homework pages: the homework of the classes a user may read, setting homework in one of the
+teacher's own teaching assignments, and deleting one's own. Thin: rules in operations, reading and
+access in queries."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from node_agent.journal import operations as ops
+from node_agent.journal import queries
+from node_agent.journal.forms import HomeworkForm
+from node_agent.journal.models import Homework
+from node_agent.journal.web import actor
+from node_agent.records import ValidationFailed
+from node_agent.register.queries import current_school_year
+from node_agent.staff.models import TeachingAssignment
+from node_agent.web.context import audit, current_user, db, refuse, roles_required, today
+from zszo.web.forms import attach_errors
+
+bp = Blueprint("homework", __name__, url_prefix="/homework", template_folder="templates")
+
+
+@bp.get("")
+@roles_required("teacher", "director", "secretary")
+def index():  # type: ignore[no-untyped-def]
+    """Homework of the user's classes due from today (``?all=1``: the whole school year)."""
+    year = current_school_year(db(), today())
+    user = current_user()
+    classes = queries.readable_classes(db(), user, year.id if year else None)  # type: ignore[arg-type]
+    whole_year = request.args.get("all") == "1"
+    rows = queries.homework_of_classes(db(), [c.id for c in classes], None if whole_year else today())
+    own = queries.own_assignments(db(), user, year.id if year else None)  # type: ignore[arg-type]
+    return render_template("journal/homework_index.html", rows=rows, year=year, whole_year=whole_year,
+                           can_set=bool(own), me=user.staff_member_id)  # type: ignore[union-attr]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required("teacher")
+def set_homework():  # type: ignore[no-untyped-def]
+    """Set homework in one of the teacher's own teaching assignments."""
+    author = actor("homework", None)
+    year = current_school_year(db(), today())
+    own = queries.own_assignments(db(), current_user(), year.id if year else None)  # type: ignore[arg-type]
+    form = HomeworkForm()
+    form.assignment_id.choices = [("", _("– choose –"))] + [(a.id, label) for a, label in own]
+    if not form.is_submitted():
+        form.set_on.data = today().isoformat()
+        form.audience.data = form.audience.data or "families"
+        return render_template("journal/homework_form.html", form=form)
+    chosen = db().get(TeachingAssignment, form.assignment_id.data) if form.assignment_id.data else None
+    if chosen is not None and not queries.can_set_homework(current_user(), chosen):  # type: ignore[arg-type]
+        refuse("teaching_assignment", chosen.id, "not this teacher's assignment")
+    try:
+        homework = ops.set_homework(db(), author, chosen, set_on=form.set_on.data, due_on=form.due_on.data,
+                                    description=form.description.data, audience=form.audience.data)
+    except ValidationFailed as exc:
+        attach_errors(form, exc.errors, _)
+        return render_template("journal/homework_form.html", form=form), 422
+    audit("create", "homework", homework.id, "homework")
+    flash(_("The homework has been saved."), "success")
+    return redirect(url_for("homework.index"))
+
+
+@bp.post("/<homework_id>/delete")
+@roles_required("teacher")
+def delete_homework(homework_id: str):  # type: ignore[no-untyped-def]
+    """Delete homework; only its author may."""
+    homework = db().get(Homework, homework_id)
+    if homework is None:
+        abort(404)
+    if actor("homework", homework_id).staff_member_id != homework.author_id:
+        refuse("homework", homework_id, "not the homework's author")
+    ops.delete_homework(db(), homework)
+    audit("delete", "homework", homework_id, "homework")
+    flash(_("The homework has been deleted."), "success")
+    return redirect(url_for("homework.index"))

@@ -1,0 +1,1 @@
+"""Messages between the school's staff (node-local, never synced)."""

@@ -13,7 +13,7 @@ from node_agent.attendance.models import Attendance, Lesson
 from node_agent.register.models import Enrolment, Pupil
 from node_agent.timetable.models import TimetableEntry
 from node_agent.timetable.queries import PlannedLesson, lessons_on
-from protocol.attendance import EXCUSES, Tally, tally_by
+from protocol.attendance import EXCUSES, DayTally, Tally, day_tallies_by, tally_by
 
 
 @dataclass(frozen=True)
@@ -88,16 +88,29 @@ def to_excuse(session: Session, class_id: str) -> list[tuple[Attendance, Lesson,
     return [(a, lesson, entry) for a, lesson, entry in rows]
 
 
-def month_records(session: Session, class_id: str, month: dt.date) -> list[tuple[str, str, str]]:
-    """(pupil id, subject id, code) of every attendance record at the class's lessons in ``month``."""
+def month_bounds(month: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last day of ``month``'s month."""
     first = month.replace(day=1)
-    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return first, (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+
+
+Record = tuple[str, str, str, dt.date]  # pupil id, subject id, standard code, date
+
+
+def period_records(session: Session, class_id: str, first: dt.date, last: dt.date) -> list[Record]:
+    """(pupil id, subject id, standard code, date) of every attendance record at the class's lessons
+    between ``first`` and ``last`` (one query, whatever the class size)."""
     rows = session.execute(
-        select(Attendance.pupil_id, TimetableEntry.subject_id, Attendance.code)
+        select(Attendance.pupil_id, TimetableEntry.subject_id, Attendance.code, Lesson.lesson_date)
         .join(Lesson, Attendance.lesson_id == Lesson.id)
         .join(TimetableEntry, and_(Lesson.timetable_entry_id == TimetableEntry.id))
         .where(TimetableEntry.class_id == class_id, Lesson.lesson_date.between(first, last)))
-    return [(p, s, c) for p, s, c in rows]
+    return [(p, s, c, d) for p, s, c, d in rows]
+
+
+def month_records(session: Session, class_id: str, month: dt.date) -> list[Record]:
+    """(pupil id, subject id, code, date) of every attendance record at the class's lessons in ``month``."""
+    return period_records(session, class_id, *month_bounds(month))
 
 
 def month_tallies(session: Session, class_id: str, month: dt.date) -> tuple[dict[str, Tally], dict[str, Tally]]:
@@ -105,3 +118,13 @@ def month_tallies(session: Session, class_id: str, month: dt.date) -> tuple[dict
     records = month_records(session, class_id, month)
     return (tally_by(records, key=lambda r: r[0], code=lambda r: r[2]),
             tally_by(records, key=lambda r: r[1], code=lambda r: r[2]))
+
+
+def month_days(session: Session, class_id: str, month: dt.date) -> dict[str, DayTally]:
+    """Per pupil class days and days of unexcused absence in ``month`` (the compulsory-schooling flag)."""
+    return pupil_days(month_records(session, class_id, month))
+
+
+def pupil_days(records: list[Record]) -> dict[str, DayTally]:
+    """:func:`protocol.attendance.day_tally` per pupil of :func:`period_records` rows."""
+    return day_tallies_by(records, key=lambda r: r[0], day=lambda r: r[3], code=lambda r: r[2])

@@ -2,7 +2,7 @@
 
 Only the class's tutor excuses; the summary is also open to the school office. The monthly flag
 uses the ``attendance.absence_flag_percent`` setting (BRIEF §4: non-fulfilment of compulsory
-schooling at ≥ 50 % unexcused absence in a month).
+schooling at unexcused absence on ≥ 50 % of the month's class days, see :mod:`protocol.attendance`).
 """
 
 from __future__ import annotations
@@ -99,9 +99,10 @@ def month(class_id: str):  # type: ignore[no-untyped-def]
     first = _month(request.args.get("month"))
     threshold = current_app.config["ZSZO_SETTINGS"]["attendance.absence_flag_percent"]
     per_pupil, per_subject = queries.month_tallies(db(), unit.id, first)
+    days = queries.month_days(db(), unit.id, first)
     # Everyone with lessons in the month, including pupils who left the class during it.
     names = {p.id: p for p in db().scalars(select(Pupil).where(Pupil.id.in_(list(per_pupil))))}
-    rows = sorted(((names[pid], t, compulsory_flag(t, threshold)) for pid, t in per_pupil.items()),
+    rows = sorted(((names[pid], t, days[pid], compulsory_flag(days[pid], threshold)) for pid, t in per_pupil.items()),
                   key=lambda r: (r[0].last_name, r[0].first_name, r[0].id))
     subjects = dict(db().execute(select(Subject.id, Subject.name).where(Subject.id.in_(list(per_subject)))).all())
     audit("read", "attendance", unit.id, "attendance_summary")

@@ -156,6 +156,13 @@ def rounded(average: Fraction | None, places: int = 2) -> Decimal | None:
     return exact.quantize(quantum, rounding=ROUND_HALF_UP)
 
 
+def overall_average(subject_averages: Iterable[Decimal | None], places: int = 2) -> Decimal | None:
+    """A pupil's overall average: the plain mean of their subject averages as shown (rounded), each
+    subject counting once whatever its number of grades; subjects without an average are left out."""
+    shown = [a for a in subject_averages if a is not None]
+    return rounded(sum((Fraction(a) for a in shown), Fraction(0)) / len(shown), places) if shown else None
+
+
 def check_term_grade(value: int) -> int:
     """Return ``value`` if it is a whole grade 1–6 (term and final grades have no modifiers)."""
     if isinstance(value, bool) or not isinstance(value, int) or value not in TERM_GRADES:

@@ -7,8 +7,6 @@ schooling at unexcused absence on ≥ 50 % of the month's class days, see :mod:`
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -17,7 +15,7 @@ from node_agent.attendance import labels as att_labels
 from node_agent.attendance import operations as ops
 from node_agent.attendance import queries
 from node_agent.attendance.forms import ExcuseForm
-from node_agent.attendance.views import staff_id
+from node_agent.attendance.views import parse_month, staff_id
 from node_agent.records import ValidationFailed
 from node_agent.register.models import ClassUnit, Pupil
 from node_agent.school.models import Subject
@@ -29,7 +27,6 @@ from node_agent.web.context import (
     db,
     deny,
     roles_required,
-    today,
     writes_on_get,
 )
 from protocol.attendance import MARKS, compulsory_flag, tally
@@ -78,15 +75,6 @@ def excuses(class_id: str):  # type: ignore[no-untyped-def]
                            code_labels=att_labels.CODES), status
 
 
-def _month(text: str | None) -> dt.date:
-    if not text:
-        return today().replace(day=1)
-    try:
-        return dt.date.fromisoformat(text + "-01")
-    except ValueError:
-        abort(404)
-
-
 @bp.get("/class/<class_id>/month")
 @roles_required(*ALL_ROLES)
 @writes_on_get
@@ -96,7 +84,7 @@ def month(class_id: str):  # type: ignore[no-untyped-def]
     user = current_user()
     if user is None or user.role not in OFFICE_ROLES:
         _tutor_only(unit)
-    first = _month(request.args.get("month"))
+    first = parse_month(request.args.get("month"))
     threshold = current_app.config["ZSZO_SETTINGS"]["attendance.absence_flag_percent"]
     per_pupil, per_subject = queries.month_tallies(db(), unit.id, first)
     days = queries.month_days(db(), unit.id, first)

@@ -49,6 +49,16 @@ def parse_day(text: str | None) -> dt.date:
         abort(404)
 
 
+def parse_month(text: str | None) -> dt.date:
+    """The first day of a ``YYYY-MM`` month from the URL (this month when missing); 404 for a bad one."""
+    if not text:
+        return today().replace(day=1)
+    try:
+        return dt.date.fromisoformat(text + "-01")
+    except ValueError:
+        abort(404)
+
+
 def staff_id() -> str:
     """The logged-in user's staff member id; 403 for an account not linked to a staff member."""
     user = current_user()

@@ -137,6 +137,18 @@ class Averager:
                  and (parsed := self._grade(grade.symbol)) is not None]
         return grading.rounded(grading.weighted_average(items))
 
+    def of_counts(self, counted: list[Any]) -> Decimal | None:
+        """The same average from grouped rows (``symbol``, ``category_id``, ``n`` grades of that kind).
+
+        ``n`` equal grades weigh as one grade with ``n`` times the category's weight, so a year of
+        a school's grades can be averaged from a ``GROUP BY`` instead of one row per grade.
+        """
+        items = [(parsed, grading.Category(category.name, category.weight * row.n, category.counts))
+                 for row in counted
+                 if (category := self.categories.get(row.category_id)) is not None
+                 and (parsed := self._grade(row.symbol)) is not None]
+        return grading.rounded(grading.weighted_average(items))
+
 
 def gradebook(session: Session, assignment: TeachingAssignment, today: dt.date) -> Gradebook:
     """The gradebook of ``assignment`` (four queries whatever the class size)."""

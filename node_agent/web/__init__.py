@@ -30,6 +30,7 @@ NAV = (
     ("lessons.today_lessons", _l("My lessons"), ("lessons", "attendance"), ("teacher", "director")),
     ("timetable.overview", _l("Lesson timetable"), ("timetable",), context.OFFICE_ROLES),
     ("grades.index", _l("Grades"), ("grades",), ("teacher", "director", "secretary")),
+    ("overview.school_page", _l("School overview"), ("overview",), ("director", "secretary")),
     ("transfers.transfer_list", _l("Transfers between schools"), ("transfers",), context.OFFICE_ROLES),
     ("school.overview", _l("School"), ("school",), context.OFFICE_ROLES),
     ("staff.staff_list", _l("Staff"), ("staff",), context.OFFICE_ROLES),

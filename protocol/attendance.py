@@ -32,8 +32,8 @@ Pure functions: no I/O, no framework.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable
+from collections import Counter, defaultdict
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import TypeVar
@@ -79,18 +79,23 @@ class Tally:
 
 def tally(codes: Iterable[str]) -> Tally:
     """Count attendance ``codes``; raises ValueError on a code that is not standard."""
+    return tally_counts(Counter(codes))
+
+
+def tally_counts(counts: Mapping[str, int]) -> Tally:
+    """The tally of ``counts`` ({standard code: how many lessons}), e.g. from a SQL ``GROUP BY code``."""
     counted = present = absent = unexcused = late = released = 0
-    for code in codes:
+    for code, n in counts.items():
         if code not in MARKS:
             raise ValueError(f"unknown attendance code {code!r}")
         if code == "released":
-            released += 1
+            released += n
             continue
-        counted += 1
-        present += code in PRESENT
-        absent += code in ABSENT
-        unexcused += code in UNEXCUSED
-        late += code in ("late", "late_excused")
+        counted += n
+        present += n * (code in PRESENT)
+        absent += n * (code in ABSENT)
+        unexcused += n * (code in UNEXCUSED)
+        late += n * (code in ("late", "late_excused"))
     return Tally(counted, present, absent, unexcused, late, released)
 
 

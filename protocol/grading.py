@@ -144,6 +144,15 @@ def weighted_average(items: Iterable[tuple[Grade, Category]]) -> Fraction | None
             continue
         total += grade.value * category.weight
         weights += category.weight
+    return average_of_sums(total, weights)
+
+
+def average_of_sums(total: Decimal, weights: int) -> Fraction | None:
+    """The weighted mean from its two sums, Σ(value·weight) and Σ(weight) over counted grades (exact).
+
+    Lets a database add up a year of grades (see ``node_agent.grades.queries.Averager.sums``) while
+    the rule stays here; None when no weight counts.
+    """
     return Fraction(total) / weights if weights else None
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from node_agent.attendance.models import Attendance, Lesson
@@ -106,6 +106,18 @@ def period_records(session: Session, class_id: str, first: dt.date, last: dt.dat
         .join(TimetableEntry, and_(Lesson.timetable_entry_id == TimetableEntry.id))
         .where(TimetableEntry.class_id == class_id, Lesson.lesson_date.between(first, last)))
     return [(p, s, c, d) for p, s, c, d in rows]
+
+
+def code_counts(session: Session, class_id: str, first: dt.date, last: dt.date, *, by_day: bool = False):  # type: ignore[no-untyped-def]
+    """Rows (pupil_id, [lesson_date,] code, n) counting the class's attendance records between ``first`` and
+    ``last`` per pupil (and day) and code: a school year of a class in a few thousand rows, not one per lesson."""
+    keys = (Attendance.pupil_id, *((Lesson.lesson_date,) if by_day else ()), Attendance.code)
+    return session.execute(
+        select(*keys, func.count().label("n"))
+        .join(Lesson, Attendance.lesson_id == Lesson.id)
+        .join(TimetableEntry, Lesson.timetable_entry_id == TimetableEntry.id)
+        .where(TimetableEntry.class_id == class_id, Lesson.lesson_date.between(first, last))
+        .group_by(*keys)).all()
 
 
 def month_records(session: Session, class_id: str, month: dt.date) -> list[Record]:

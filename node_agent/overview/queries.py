@@ -12,7 +12,7 @@ never writes.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -28,7 +28,7 @@ from node_agent.register.models import ClassUnit, Pupil
 from node_agent.school.models import SchoolYear, Subject
 from node_agent.staff.models import TeachingAssignment
 from protocol import grading
-from protocol.attendance import CODES, DayTally, Tally, compulsory_flag, day_tally, tally, tally_by
+from protocol.attendance import CODES, DayTally, Tally, compulsory_flag, day_tally, tally, tally_counts
 
 INSUFFICIENT = 1  # a proposed or final grade of 1 (niedostateczny): the pupil may not be promoted
 
@@ -103,34 +103,35 @@ def assignment_columns(session: Session, class_id: str) -> list[SubjectColumn]:
     return [SubjectColumn(assignment_id, subject) for assignment_id, subject in rows]
 
 
-def grouped_grades(session: Session, assignment_ids: list[str]):  # type: ignore[no-untyped-def]
-    """Rows (pupil_id, assignment_id, category_id, symbol, n) of the assignments' grades, grouped."""
-    return session.execute(
-        select(Grade.pupil_id, Grade.assignment_id, Grade.category_id, Grade.symbol, func.count().label("n"))
-        .where(Grade.assignment_id.in_(assignment_ids))
-        .group_by(Grade.pupil_id, Grade.assignment_id, Grade.category_id, Grade.symbol)).all()
-
-
 def subject_averages(session: Session, assignment_ids: list[str]) -> dict[tuple[str, str], Decimal | None]:
-    """{(pupil id, assignment id): weighted average} of the assignments (one grouped query)."""
+    """{(pupil id, assignment id): weighted average} of the assignments' grades, summed up by the database
+    (one query over a covering index, a few hundred rows back for a class's school year of grades)."""
     average = grade_queries.Averager({c.id: c for c in grade_settings.categories(session)},
                                      grade_settings.scale(session))
-    groups: dict[tuple[str, str], list] = defaultdict(list)  # type: ignore[type-arg]
-    for row in grouped_grades(session, assignment_ids):
-        groups[(row.pupil_id, row.assignment_id)].append(row)
-    return {key: average.of_counts(rows) for key, rows in groups.items()}
+    total, weights = average.sums(Grade.symbol, Grade.category_id)
+    rows = session.execute(select(Grade.pupil_id, Grade.assignment_id, total, weights)
+                           .where(Grade.assignment_id.in_(assignment_ids))
+                           .group_by(Grade.assignment_id, Grade.pupil_id))
+    return {(pupil_id, assignment_id): average.from_sums(t, w) for pupil_id, assignment_id, t, w in rows}
 
 
 def class_glance(session: Session, class_unit: ClassUnit, today: dt.date, month: dt.date,
                  threshold: int) -> ClassGlance:
     """Attendance (``month`` and the school year so far), averages and term-grade status of every pupil."""
     first_day, last_day = year_span(class_unit.school_year, today)
-    records = attendance_queries.period_records(session, class_unit.id, first_day, last_day)
     month_first, month_last = attendance_queries.month_bounds(month)
-    in_month = [r for r in records if month_first <= r[3] <= month_last]
-    year_tallies = tally_by(records, key=lambda r: r[0], code=lambda r: r[2])
-    month_tallies = tally_by(in_month, key=lambda r: r[0], code=lambda r: r[2])
-    month_days = attendance_queries.pupil_days(in_month)
+    year_counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for pupil_id, code, n in attendance_queries.code_counts(session, class_unit.id, first_day, last_day):
+        year_counts[pupil_id][code] += n
+    month_counts: dict[str, Counter[str]] = defaultdict(Counter)
+    month_days_of: dict[str, list[tuple[dt.date, str]]] = defaultdict(list)
+    for pupil_id, day, code, n in attendance_queries.code_counts(session, class_unit.id, month_first, month_last,
+                                                                 by_day=True):
+        month_counts[pupil_id][code] += n
+        month_days_of[pupil_id].append((day, code))
+    year_tallies = {pupil_id: tally_counts(c) for pupil_id, c in year_counts.items()}
+    month_tallies = {pupil_id: tally_counts(c) for pupil_id, c in month_counts.items()}
+    month_days = {pupil_id: day_tally(items) for pupil_id, items in month_days_of.items()}
     subjects = assignment_columns(session, class_unit.id)
     ids = [s.assignment_id for s in subjects]
     names = {s.assignment_id: s.subject.name for s in subjects}
@@ -170,18 +171,19 @@ class MonthAttendance:
 def pupil_attendance(session: Session, pupil_id: str, first: dt.date, last: dt.date,
                      threshold: int) -> list[MonthAttendance]:
     """The pupil's attendance per month between ``first`` and ``last``, wherever they were taught (one query)."""
-    rows = session.execute(select(Lesson.lesson_date, Attendance.code)
+    rows = session.execute(select(Lesson.lesson_date, Attendance.code, func.count())
                            .join(Lesson, Attendance.lesson_id == Lesson.id)
-                           .where(Attendance.pupil_id == pupil_id, Lesson.lesson_date.between(first, last))).all()
-    by_month: dict[dt.date, list[tuple[dt.date, str]]] = defaultdict(list)
-    for day, code in rows:
-        by_month[day.replace(day=1)].append((day, code))
+                           .where(Attendance.pupil_id == pupil_id, Lesson.lesson_date.between(first, last))
+                           .group_by(Lesson.lesson_date, Attendance.code)).all()
+    by_month: dict[dt.date, list[tuple[dt.date, str, int]]] = defaultdict(list)
+    for day, code, n in rows:
+        by_month[day.replace(day=1)].append((day, code, n))
     out = []
     for month in sorted(by_month):
         items = by_month[month]
-        days = day_tally(items)
-        counts = {code: 0 for code in CODES}
-        for _day, code in items:
-            counts[code] += 1
-        out.append(MonthAttendance(month, counts, tally(c for _d, c in items), days, compulsory_flag(days, threshold)))
+        counts = Counter({code: 0 for code in CODES})
+        for _day, code, n in items:
+            counts[code] += n
+        days = day_tally((day, code) for day, code, _n in items)
+        out.append(MonthAttendance(month, dict(counts), tally_counts(counts), days, compulsory_flag(days, threshold)))
     return out

@@ -33,7 +33,7 @@ from node_agent.timetable.days import day_off_reason
 from node_agent.timetable.models import Substitution, TimetableEntry
 from node_agent.timetable.queries import school_days_off
 from protocol import grading
-from protocol.attendance import Tally, tally
+from protocol.attendance import Tally, tally, tally_counts
 
 
 @dataclass(frozen=True)
@@ -141,15 +141,15 @@ def _past_lessons(session: Session, class_ids: list[str], first: dt.date, last: 
 
 def _attendance(session: Session, class_ids: list[str], first: dt.date, last: dt.date) -> dict[str, Tally]:
     """{class id: tally} of the classes' lessons between ``first`` and ``last`` (one grouped query)."""
-    counts: dict[str, list[str]] = defaultdict(list)
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
     for class_id, code, n in session.execute(
             select(TimetableEntry.class_id, Attendance.code, func.count())
             .join(Lesson, Attendance.lesson_id == Lesson.id)
             .join(TimetableEntry, Lesson.timetable_entry_id == TimetableEntry.id)
             .where(TimetableEntry.class_id.in_(class_ids), Lesson.lesson_date.between(first, last))
             .group_by(TimetableEntry.class_id, Attendance.code)):
-        counts[class_id].extend([code] * n)
-    return {class_id: tally(codes) for class_id, codes in counts.items()}
+        counts[class_id][code] += n
+    return {class_id: tally_counts(c) for class_id, c in counts.items()}
 
 
 def school_overview(session: Session, year: SchoolYear, today: dt.date, month: dt.date) -> SchoolOverview:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from node_agent.attendance.models import Attendance, Lesson
+from node_agent.attendance.models import Attendance, AttendanceCode, Lesson
 from node_agent.register.models import Enrolment, Pupil
 from node_agent.timetable.models import TimetableEntry
 from node_agent.timetable.queries import PlannedLesson, lessons_on
@@ -40,9 +40,18 @@ def logged_lesson(session: Session, entry_id: str, day: dt.date) -> Lesson | Non
 
 
 def codes(session: Session, lesson_id: str) -> dict[str, str]:
-    """{pupil id: code} of a logged lesson."""
-    rows = session.execute(select(Attendance.pupil_id, Attendance.code).where(Attendance.lesson_id == lesson_id))
-    return {pupil_id: code for pupil_id, code in rows}
+    """{pupil id: code} of a logged lesson: the school's own code id where one was chosen, else the standard code."""
+    rows = session.execute(select(Attendance.pupil_id, Attendance.code, Attendance.school_code_id)
+                           .where(Attendance.lesson_id == lesson_id))
+    return {pupil_id: school_code_id or code for pupil_id, code, school_code_id in rows}
+
+
+def school_codes(session: Session, *, active_only: bool = False) -> list[AttendanceCode]:
+    """The school's own attendance codes by mark (those out of use too unless ``active_only``)."""
+    stmt = select(AttendanceCode).order_by(AttendanceCode.mark)
+    if active_only:
+        stmt = stmt.where(AttendanceCode.active.is_(True))
+    return list(session.scalars(stmt))
 
 
 def day_lessons(session: Session, staff_member_id: str, day: dt.date) -> list[DayLesson]:

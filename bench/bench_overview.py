@@ -19,7 +19,6 @@ Target: p95 ≤ 100 ms for each at the default size (30 × 15 × 45 and a year o
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import os
 import random
@@ -33,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert, select  # noqa: E402
 
-from bench.bench_gradebook import build, measure, p, verdict  # noqa: E402
+from bench.bench_gradebook import build, measure, p, size_arguments, verdict  # noqa: E402
 from node_agent import config  # noqa: E402
 from node_agent.app import create_app  # noqa: E402
 from node_agent.attendance.models import Attendance, Lesson  # noqa: E402
@@ -99,15 +98,7 @@ def login(app, db: Database, username: str):  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pupils", type=int, default=30)
-    parser.add_argument("--subjects", type=int, default=15)
-    parser.add_argument("--grades", type=int, default=45, help="current grades per pupil per subject")
-    parser.add_argument("--requests", type=int, default=40)
-    parser.add_argument("--short", action="store_true", help="a quick run at a small size")
-    args = parser.parse_args()
-    if args.short:
-        args.pupils, args.subjects, args.grades, args.requests = 8, 4, 10, 10
+    args = size_arguments(__doc__.splitlines()[0], 40, 10)
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
         path = data_dir / "node.sqlite"

@@ -149,16 +149,22 @@ def verdict(p95: float) -> str:
     return "met" if p95 <= 100 else "NOT met"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def size_arguments(description: str, requests: int, short_requests: int) -> argparse.Namespace:
+    """The class size and request count of a gradebook-sized bench (``--short``: 8 × 4 × 10)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--pupils", type=int, default=30)
     parser.add_argument("--subjects", type=int, default=15)
     parser.add_argument("--grades", type=int, default=45, help="current grades per pupil per subject")
-    parser.add_argument("--requests", type=int, default=60)
+    parser.add_argument("--requests", type=int, default=requests)
     parser.add_argument("--short", action="store_true", help="a quick run at a small size")
     args = parser.parse_args()
     if args.short:
-        args.pupils, args.subjects, args.grades, args.requests = 8, 4, 10, 20
+        args.pupils, args.subjects, args.grades, args.requests = 8, 4, 10, short_requests
+    return args
+
+
+def main() -> None:
+    args = size_arguments(__doc__.splitlines()[0], 60, 20)
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
         path = data_dir / "node.sqlite"

@@ -70,6 +70,9 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
 
     for blueprint in (notes_views.bp, homework_views.bp, announcement_views.bp, messages_bp):
         app.register_blueprint(blueprint)  # e-Dziennik: notes, homework, announcements, staff messages
+    from node_agent.overview.views import bp as overview_bp
+
+    app.register_blueprint(overview_bp)  # e-Dziennik: class at a glance, school overview, pupil card
     from node_agent.catchment.views import bp as catchment_bp
     from node_agent.imports.views import bp as imports_bp
 

@@ -24,7 +24,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("web.session_max_hours", int, 12, "Log out after this many hours regardless of activity."),
     Option("web.locale", str, "pl", "Language of the user interface."),
     Option("attendance.absence_flag_percent", int, 50,
-           "Flag a pupil whose unexcused absences reach this % of a month's lessons (compulsory schooling)."),
+           "Flag a pupil whose days of unexcused absence reach this % of a month's class days (compulsory schooling)."),
     Option("sync.enabled", bool, True, "Run the background sync scheduler inside `zszo node serve`."),
     Option("sync.hub_url", str, None, "Base URL of the city hub, e.g. https://hub.edu.example.pl."),
     Option("sync.interval_seconds", int, 300, "Seconds between incremental syncs while online."),

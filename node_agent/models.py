@@ -1,7 +1,7 @@
 """Imports every model module so the metadata (and Alembic) sees all tables."""
 
 from node_agent.admissions.models import PendingAdmission  # noqa: F401 - recruitment (not synced)
-from node_agent.attendance.models import Attendance, Lesson
+from node_agent.attendance.models import Attendance, AttendanceCode, Lesson
 from node_agent.audit.models import AuditEvent
 from node_agent.auth.models import LoginAttempt, UserAccount
 from node_agent.catchment.models import CatchmentChild, CatchmentStreet  # noqa: F401 - obwód (not synced)
@@ -49,8 +49,9 @@ SYNCED_MODELS = {
 }
 SYNCED_MODELS.update({m.__tablename__: m for m in (RegisterEntry, GuardianVerification, PupilTransfer,
                                                    TransferDecision)})  # e-Sekretariat
+# e-Dziennik: timetable, lessons, attendance
 SYNCED_MODELS.update({m.__tablename__: m for m in (BellTime, TimetableEntry, DayOff, Substitution, Lesson,
-                                                   Attendance)})  # e-Dziennik: timetable, lessons, attendance
+                                                   AttendanceCode, Attendance)})
 SYNCED_MODELS.update({m.__tablename__: m for m in (GradeCategory, Grade, TermGrade, BehaviourGrade,
                                                    DescriptiveAssessment)})  # e-Dziennik: grades
 SYNCED_MODELS.update({m.__tablename__: m for m in (StaffQualification, StaffEmployment, StaffSubject)})  # staff
@@ -64,6 +65,6 @@ __all__ = [
     "TeachingAssignment", "UserAccount",
     "CityInstitution", "GuardianVerification", "IncomingTransfer", "PromotionChoice", "PupilTransfer",
     "RegisterCounter", "RegisterEntry", "RegisterSettings", "TransferDecision",
-    "Attendance", "BellTime", "DayOff", "Lesson", "Substitution", "TimetableEntry",
+    "Attendance", "AttendanceCode", "BellTime", "DayOff", "Lesson", "Substitution", "TimetableEntry",
     "StaffEmployment", "StaffQualification", "StaffSubject",
 ]

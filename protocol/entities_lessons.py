@@ -10,8 +10,13 @@
 * ``substitution`` — another teacher takes one lesson (a timetable entry on one date).
 * ``lesson`` — a held (or planned) lesson: entry + date, who taught it, its topic and whether it
   took place (``realised``).
-* ``attendance`` — one pupil's attendance at one lesson, a standard code of
-  :mod:`protocol.attendance`; ``excused_by`` is the class tutor who excused the absence.
+* ``attendance_code`` — a code the school defined itself (``mark`` such as "ch" for an illness,
+  "zaw" for a sports competition), each mapped to one of the seven standard ``kind`` codes of
+  :mod:`protocol.attendance` (which also map to Ed-Fi's categories).
+* ``attendance`` — one pupil's attendance at one lesson: ``code`` is always the standard kind, so
+  every rate is computed by kind on the node and the hub alike; ``school_code_id`` (version 2)
+  names the school's own code when the teacher chose one. ``excused_by`` is the class tutor who
+  excused the absence.
 
 Pure definitions: no I/O. The record rule of ``bell_time`` has its SQL mirror in
 ``hub.warehouse.checks.RECORD_SQL``.
@@ -19,16 +24,18 @@ Pure definitions: no I/O. The record rule of ``bell_time`` has its SQL mirror in
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
-from protocol.attendance import CODES
+from protocol.attendance import CODES, MARKS
 from protocol.entities import Entity, date_order, register
 from protocol.fields import Field, FieldError, FieldType
 from protocol.i18n import N_
 
 T, U, INT, D, B, E = (FieldType.TEXT, FieldType.UUID, FieldType.INT, FieldType.DATE, FieldType.BOOL, FieldType.ENUM)
 MAX_LESSON_NUMBER = 15
+MARK_PATTERN = re.compile(r"[a-ząćęłńóśźż0-9]{1,5}")
 
 
 def _bell_order(record: Mapping[str, Any]) -> list[FieldError]:
@@ -82,10 +89,33 @@ LESSON = register(Entity("lesson", 1, N_("lesson"), (
     Field("realised", B, N_("lesson took place"), required=True),
 )))
 
-ATTENDANCE = register(Entity("attendance", 1, N_("attendance"), (
+
+def _school_mark(record: Mapping[str, Any]) -> list[FieldError]:
+    """A school's mark is 1–5 lower-case letters or digits and never one of the standard marks."""
+    mark = record.get("mark") or ""
+    if not MARK_PATTERN.fullmatch(mark):
+        return [FieldError("mark", "mark_format", N_("use 1 to 5 lower-case letters or digits"),
+                           {"label": N_("mark")})]
+    if mark in MARKS.values():
+        return [FieldError("mark", "standard_mark", N_("this is a standard mark; choose another"),
+                           {"label": N_("mark")})]
+    return []
+
+
+ATTENDANCE_CODE = register(Entity("attendance_code", 1, N_("attendance code"), (
+    Field("id", U, N_("identifier"), required=True),
+    Field("mark", T, N_("mark"), required=True, max_length=5),
+    Field("name", T, N_("name of the code"), required=True, max_length=100),
+    Field("kind", E, N_("standard kind"), required=True, choices=CODES),
+    Field("active", B, N_("in use"), required=True),
+), record_checks=(_school_mark,)))
+
+# Version 2 added ``school_code_id`` (optional; protocol.upcast brings version 1 records up unchanged).
+ATTENDANCE = register(Entity("attendance", 2, N_("attendance"), (
     Field("id", U, N_("identifier"), required=True),
     Field("lesson_id", U, N_("lesson"), required=True, ref="lesson"),
     Field("pupil_id", U, N_("pupil"), required=True, ref="pupil"),
     Field("code", E, N_("attendance"), required=True, choices=CODES),
     Field("excused_by", U, N_("excused by"), ref="staff_member"),
+    Field("school_code_id", U, N_("school's attendance code"), ref="attendance_code"),
 )))

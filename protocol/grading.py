@@ -144,6 +144,15 @@ def weighted_average(items: Iterable[tuple[Grade, Category]]) -> Fraction | None
             continue
         total += grade.value * category.weight
         weights += category.weight
+    return average_of_sums(total, weights)
+
+
+def average_of_sums(total: Decimal, weights: int) -> Fraction | None:
+    """The weighted mean from its two sums, Σ(value·weight) and Σ(weight) over counted grades (exact).
+
+    Lets a database add up a year of grades (see ``node_agent.grades.queries.Averager.sums``) while
+    the rule stays here; None when no weight counts.
+    """
     return Fraction(total) / weights if weights else None
 
 
@@ -154,6 +163,13 @@ def rounded(average: Fraction | None, places: int = 2) -> Decimal | None:
     quantum = Decimal(1).scaleb(-places)
     exact = Decimal(average.numerator) / Decimal(average.denominator)
     return exact.quantize(quantum, rounding=ROUND_HALF_UP)
+
+
+def overall_average(subject_averages: Iterable[Decimal | None], places: int = 2) -> Decimal | None:
+    """A pupil's overall average: the plain mean of their subject averages as shown (rounded), each
+    subject counting once whatever its number of grades; subjects without an average are left out."""
+    shown = [a for a in subject_averages if a is not None]
+    return rounded(sum((Fraction(a) for a in shown), Fraction(0)) / len(shown), places) if shown else None
 
 
 def check_term_grade(value: int) -> int:

@@ -94,3 +94,9 @@ def compare(local: Mapping[str, int], remote: Mapping[str, int]) -> str:
 def _staff_member_v2(record: Record) -> Record:
     """Version 2 added the optional ``promotion_grade``: a version 1 record simply has none recorded."""
     return dict(record)
+
+
+@register_upcast("attendance", 1)
+def _attendance_v2(record: Record) -> Record:
+    """Version 2 added the optional ``school_code_id``: a version 1 record used a standard code only."""
+    return {**record, "school_code_id": None}

@@ -19,7 +19,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from protocol.attendance import MARKS
 from protocol.entities import ENTITIES, Entity
+from protocol.entities_lessons import MARK_PATTERN
 from protocol.fields import FORMATS, MAX_DATE, MIN_DATE, WHITESPACE, Field, FieldType
 
 MACROS = [
@@ -249,12 +251,21 @@ def _staff_employment_sql(a: Access) -> list[str]:
     ]
 
 
+def _attendance_code_sql(a: Access) -> list[str]:
+    """Mirror of protocol.entities_lessons' attendance_code rule (a school's mark: its format, never a standard one)."""
+    standard = ", ".join(_lit(m) for m in MARKS.values())
+    return [f"WHEN {a.present('mark')} AND NOT regexp_full_match({a.v('mark')}, {_lit(MARK_PATTERN.pattern)}) "
+            "THEN 'mark|mark_format'",
+            f"WHEN {a.present('mark')} AND {a.v('mark')} IN ({standard}) THEN 'mark|standard_mark'"]
+
+
 RECORD_SQL: dict[str, Callable[[Access], list[str]]] = {
     "register_entry": _register_entry_sql,
     "pupil_transfer": _pupil_transfer_sql,
     "transfer_decision": _transfer_decision_sql,
     "bell_time": _bell_time_sql,
     "staff_employment": _staff_employment_sql,
+    "attendance_code": _attendance_code_sql,
 }
 
 

@@ -1,10 +1,11 @@
-"""Lesson log and attendance tables, synced (``lesson``, ``attendance`` of :mod:`protocol.entities_lessons`)."""
+"""Lesson log and attendance tables, synced (``lesson``, ``attendance_code``, ``attendance`` of
+:mod:`protocol.entities_lessons`)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from node_agent.db import Base
@@ -29,16 +30,31 @@ class Lesson(Base):
     entry: Mapped[TimetableEntry] = relationship()
 
 
+class AttendanceCode(Base):
+    """A code the school defined itself, mapped to one of the standard kinds (synced ``attendance_code``)."""
+
+    __tablename__ = "attendance_code"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    mark: Mapped[str] = mapped_column(String(5), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
 class Attendance(Base):
     """One pupil's attendance code at one lesson."""
 
     __tablename__ = "attendance"
-    __table_args__ = (UniqueConstraint("lesson_id", "pupil_id", name="lesson_pupil"),)
+    # The index covers tallies per pupil and code (overview pages) without a table lookup per record.
+    __table_args__ = (UniqueConstraint("lesson_id", "pupil_id", name="lesson_pupil"),
+                      Index("ix_attendance_lesson_pupil_code", "lesson_id", "pupil_id", "code"))
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     lesson_id: Mapped[str] = mapped_column(ForeignKey("lesson.id"), index=True)
     pupil_id: Mapped[str] = mapped_column(ForeignKey("pupil.id"), index=True)
     code: Mapped[str] = mapped_column(String(20))
     excused_by: Mapped[str | None] = mapped_column(ForeignKey("staff_member.id"))
+    school_code_id: Mapped[str | None] = mapped_column(ForeignKey("attendance_code.id"))
 
     pupil: Mapped[Pupil] = relationship()

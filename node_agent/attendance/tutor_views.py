@@ -2,12 +2,10 @@
 
 Only the class's tutor excuses; the summary is also open to the school office. The monthly flag
 uses the ``attendance.absence_flag_percent`` setting (BRIEF §4: non-fulfilment of compulsory
-schooling at ≥ 50 % unexcused absence in a month).
+schooling at unexcused absence on ≥ 50 % of the month's class days, see :mod:`protocol.attendance`).
 """
 
 from __future__ import annotations
-
-import datetime as dt
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,7 +15,7 @@ from node_agent.attendance import labels as att_labels
 from node_agent.attendance import operations as ops
 from node_agent.attendance import queries
 from node_agent.attendance.forms import ExcuseForm
-from node_agent.attendance.views import staff_id
+from node_agent.attendance.views import parse_month, staff_id
 from node_agent.records import ValidationFailed
 from node_agent.register.models import ClassUnit, Pupil
 from node_agent.school.models import Subject
@@ -29,7 +27,6 @@ from node_agent.web.context import (
     db,
     deny,
     roles_required,
-    today,
     writes_on_get,
 )
 from protocol.attendance import MARKS, compulsory_flag, tally
@@ -78,15 +75,6 @@ def excuses(class_id: str):  # type: ignore[no-untyped-def]
                            code_labels=att_labels.CODES), status
 
 
-def _month(text: str | None) -> dt.date:
-    if not text:
-        return today().replace(day=1)
-    try:
-        return dt.date.fromisoformat(text + "-01")
-    except ValueError:
-        abort(404)
-
-
 @bp.get("/class/<class_id>/month")
 @roles_required(*ALL_ROLES)
 @writes_on_get
@@ -96,12 +84,13 @@ def month(class_id: str):  # type: ignore[no-untyped-def]
     user = current_user()
     if user is None or user.role not in OFFICE_ROLES:
         _tutor_only(unit)
-    first = _month(request.args.get("month"))
+    first = parse_month(request.args.get("month"))
     threshold = current_app.config["ZSZO_SETTINGS"]["attendance.absence_flag_percent"]
     per_pupil, per_subject = queries.month_tallies(db(), unit.id, first)
+    days = queries.month_days(db(), unit.id, first)
     # Everyone with lessons in the month, including pupils who left the class during it.
     names = {p.id: p for p in db().scalars(select(Pupil).where(Pupil.id.in_(list(per_pupil))))}
-    rows = sorted(((names[pid], t, compulsory_flag(t, threshold)) for pid, t in per_pupil.items()),
+    rows = sorted(((names[pid], t, days[pid], compulsory_flag(days[pid], threshold)) for pid, t in per_pupil.items()),
                   key=lambda r: (r[0].last_name, r[0].first_name, r[0].id))
     subjects = dict(db().execute(select(Subject.id, Subject.name).where(Subject.id.in_(list(per_subject)))).all())
     audit("read", "attendance", unit.id, "attendance_summary")

@@ -8,6 +8,7 @@ substitute); the server checks it on every request, whatever links a page shows.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -49,6 +50,16 @@ def parse_day(text: str | None) -> dt.date:
         abort(404)
 
 
+def parse_month(text: str | None) -> dt.date:
+    """The first day of a ``YYYY-MM`` month from the URL (this month when missing); 404 for a bad one."""
+    if not text:
+        return today().replace(day=1)
+    try:
+        return dt.date.fromisoformat(text + "-01")
+    except ValueError:
+        abort(404)
+
+
 def staff_id() -> str:
     """The logged-in user's staff member id; 403 for an account not linked to a staff member."""
     user = current_user()
@@ -70,11 +81,20 @@ def today_lessons():  # type: ignore[no-untyped-def]
         day_off_kinds=att_labels.DAY_OFF_KINDS, previous=day - dt.timedelta(days=1), next=day + dt.timedelta(days=1))
 
 
+def code_options(in_use: Iterable[str] = ()) -> list[tuple[str, str, str]]:
+    """(form value, mark, label) of every code a teacher may choose: the standard ones, then the school's own
+    codes in use (and any out of use that ``in_use`` still holds), labelled with their standard kind."""
+    used = set(in_use)
+    own = [(c.id, c.mark, f"{c.name} ({att_labels.CODES[c.kind]})")
+           for c in queries.school_codes(db()) if c.active or c.id in used]
+    return [(code, MARKS[code], str(att_labels.CODES[code])) for code in CODES] + own
+
+
 def _lesson_page(planned, form: LessonForm, codes: dict[str, str], status: int = 200, copied=None):  # type: ignore[no-untyped-def]
     pupils = queries.class_pupils(db(), planned.entry.class_id, planned.day)
     page = render_template(
-        "attendance/lesson.html", planned=planned, form=form, pupils=pupils, codes=codes, code_names=CODES,
-        marks=MARKS, code_labels=att_labels.CODES, bell=bell_times(db()).get(planned.entry.lesson_number),
+        "attendance/lesson.html", planned=planned, form=form, pupils=pupils, codes=codes,
+        options=code_options(codes.values()), bell=bell_times(db()).get(planned.entry.lesson_number),
         weekdays=att_labels.WEEKDAYS, copied=copied, code_field=ops.code_field)
     return page, status
 

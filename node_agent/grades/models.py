@@ -35,7 +35,8 @@ class Grade(Base):
     """A current grade (or a non-numeric mark) of a pupil in a teaching assignment."""
 
     __tablename__ = "grade"
-    __table_args__ = (Index("ix_grade_assignment_pupil", "assignment_id", "pupil_id"),)
+    # Covering for averages summed by the database (node_agent.overview): no table lookup per grade.
+    __table_args__ = (Index("ix_grade_assignment_pupil_marks", "assignment_id", "pupil_id", "category_id", "symbol"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     pupil_id: Mapped[str] = mapped_column(ForeignKey("pupil.id"), index=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session
 
 from node_agent.auth.models import UserAccount
@@ -136,6 +136,29 @@ class Averager:
                  if (category := self.categories.get(grade.category_id)) is not None
                  and (parsed := self._grade(grade.symbol)) is not None]
         return grading.rounded(grading.weighted_average(items))
+
+    def sums(self, symbol: Any, category_id: Any) -> tuple[Any, Any]:
+        """SQL expressions Σ(value·weight) in hundredths and Σ(weight) of counted grades, for ``GROUP BY``.
+
+        Every grade symbol of the scale is parsed once here with the school's modifiers; marks,
+        symbols the scale does not know and categories that do not count add nothing, as in
+        :func:`protocol.grading.weighted_average`. Values are whole hundredths (the modifiers are
+        set in hundredths), so the sums are exact integers; :meth:`from_sums` turns them into the average.
+        """
+        symbols = (f"{whole}{modifier}" for whole in range(1, 7) for modifier in ("", "+", "-"))
+        values = {s: int(parsed.value * 100) for s in symbols
+                  if (parsed := self._grade(s)) is not None and parsed.value is not None}
+        weights = {key: c.weight for key, c in self.categories.items() if c.counts}
+        if not values or not weights:
+            return literal(0), literal(0)
+        value = case(values, value=symbol, else_=None)
+        weight = case(weights, value=category_id, else_=0)
+        return func.sum(value * weight), func.sum(case((value.is_not(None), weight), else_=0))
+
+    @staticmethod
+    def from_sums(total_hundredths: int | None, weights: int | None) -> Decimal | None:
+        """The rounded average from the two sums of :meth:`sums`."""
+        return grading.rounded(grading.average_of_sums(Decimal(total_hundredths or 0) / 100, weights or 0))
 
 
 def gradebook(session: Session, assignment: TeachingAssignment, today: dt.date) -> Gradebook:

@@ -22,6 +22,7 @@ from node_agent.grades import queries
 from node_agent.grades.operations import Actor
 from node_agent.register.models import ClassUnit, Pupil
 from node_agent.staff.models import TeachingAssignment
+from node_agent.web import labels as web_labels
 from node_agent.web.context import current_user, db, deny
 
 bp = Blueprint("grades", __name__, url_prefix="/grades", template_folder="templates")
@@ -29,8 +30,7 @@ bp = Blueprint("grades", __name__, url_prefix="/grades", template_folder="templa
 GRADE_ROLES = ("teacher", "director", "secretary")
 TERM_GRADES = {6: _l("excellent"), 5: _l("very good"), 4: _l("good"), 3: _l("satisfactory"), 2: _l("acceptable"),
                1: _l("insufficient")}
-BEHAVIOUR = {"exemplary": _l("exemplary"), "very_good": _l("very good (behaviour)"), "good": _l("good (behaviour)"),
-             "correct": _l("correct"), "inappropriate": _l("inappropriate"), "reprehensible": _l("reprehensible")}
+BEHAVIOUR = web_labels.BEHAVIOUR
 PERIODS = {"term": _l("term"), "year": _l("year-end")}
 STAGES = {"proposed": _l("proposed"), "final": _l("final")}
 COLUMNS = {("term", "proposed"): _l("Proposed term grade"), ("term", "final"): _l("Term grade"),

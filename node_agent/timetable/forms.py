@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField
 
-from node_agent.attendance.labels import WEEKDAYS
+from node_agent.attendance.labels import CODES, WEEKDAYS
 from node_agent.web import labels
 
 DATE = {"type": "date"}
@@ -61,3 +61,14 @@ class SubstitutionForm(FlaskForm):
     staff_member_id = SelectField(_l("Substitute teacher"), validate_choice=False)
 
     FIELDS = ("timetable_entry_id", "staff_member_id")
+
+
+class AttendanceCodeForm(FlaskForm):
+    """One of the school's own attendance codes and the standard kind it counts as."""
+
+    mark = StringField(_l("Mark"), render_kw={"maxlength": 5, "autocomplete": "off"})
+    name = StringField(_l("Name of the code"), render_kw={"maxlength": 100})
+    kind = SelectField(_l("Counts as"), validate_choice=False, choices=labels.choices(CODES, blank=_l("– choose –")))
+    active = BooleanField(_l("In use (teachers can choose it)"), default=True)
+
+    FIELDS = ("mark", "name", "kind", "active")

@@ -13,6 +13,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from node_agent.attendance import labels as att_labels
+from node_agent.attendance import operations as attendance_ops
+from node_agent.attendance import queries as attendance_queries
+from node_agent.attendance.models import AttendanceCode
 from node_agent.attendance.views import parse_day
 from node_agent.records import ValidationFailed
 from node_agent.register.models import ClassUnit
@@ -20,11 +23,19 @@ from node_agent.school.models import SchoolYear, Subject
 from node_agent.staff.models import StaffMember
 from node_agent.timetable import operations as ops
 from node_agent.timetable import queries
-from node_agent.timetable.forms import BellTimeForm, DayOffForm, EndEntryForm, EntryForm, SubstitutionForm
+from node_agent.timetable.forms import (
+    AttendanceCodeForm,
+    BellTimeForm,
+    DayOffForm,
+    EndEntryForm,
+    EntryForm,
+    SubstitutionForm,
+)
 from node_agent.timetable.models import DayOff, TimetableEntry
 from node_agent.web import labels
 from node_agent.web.context import OFFICE_ROLES, audit, db, roles_required
 from node_agent.web.crud import form_data, handle_form
+from protocol.attendance import MARKS
 from protocol.fields import FieldError, parse_date
 from protocol.i18n import N_
 from zszo.web.forms import attach_errors
@@ -59,6 +70,20 @@ def bells():  # type: ignore[no-untyped-def]
                        template="timetable/bells.html", done=lambda b: url_for("timetable.bells"),
                        message=_("The bell times have been saved."), entity="bell_time", is_new=current is None,
                        bells=list(existing.values()))
+
+
+@bp.route("/attendance-codes", methods=["GET", "POST"])
+@roles_required(*OFFICE_ROLES)
+def attendance_codes():  # type: ignore[no-untyped-def]
+    """The school's own attendance codes, each counted as a standard kind; add one or change it (``?code=``)."""
+    current = db().get(AttendanceCode, request.args.get("code", "")) if request.args.get("code") else None
+    form = AttendanceCodeForm(obj=current)
+    return handle_form(form, fields=AttendanceCodeForm.FIELDS,
+                       save=lambda data: attendance_ops.save_attendance_code(db(), data, current),
+                       template="timetable/attendance_codes.html", done=lambda c: url_for("timetable.attendance_codes"),
+                       message=_("The attendance code has been saved."), entity="attendance_code",
+                       is_new=current is None, current=current, codes=attendance_queries.school_codes(db()),
+                       kinds=att_labels.CODES, marks=MARKS)
 
 
 def _entry_form(unit: ClassUnit) -> EntryForm:

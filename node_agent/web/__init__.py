@@ -34,6 +34,7 @@ NAV = (
     ("homework.index", _l("Homework"), ("homework",), ("teacher", "director", "secretary")),
     ("announcements.index", _l("Announcements"), ("announcements",), context.ALL_ROLES),
     ("messages.inbox", _l("Messages"), ("messages",), ("teacher", "director", "secretary")),
+    ("overview.school_page", _l("School overview"), ("overview",), ("director", "secretary")),
     ("transfers.transfer_list", _l("Transfers between schools"), ("transfers",), context.OFFICE_ROLES),
     ("school.overview", _l("School"), ("school",), context.OFFICE_ROLES),
     ("staff.staff_list", _l("Staff"), ("staff",), context.OFFICE_ROLES),

@@ -11,7 +11,9 @@ from collections.abc import Iterable, Mapping
 from flask_babel import lazy_gettext as _l
 from wtforms import SelectChoice
 
+from node_agent.attendance.labels import CODES as ATTENDANCE_CODES  # noqa: F401 - for pages of any area
 from protocol import entities
+from protocol.attendance import MARKS as ATTENDANCE_MARKS  # noqa: F401 - for pages of any area
 
 ROLES = {
     "admin": _l("Administrator"),
@@ -91,6 +93,10 @@ def choices(
     pairs = options.items() if isinstance(options, Mapping) else options
     out = [SelectChoice("", blank)] if blank is not None else []  # type: ignore[arg-type]
     return out + [SelectChoice(code, text) for code, text in pairs]  # type: ignore[arg-type]
+
+
+BEHAVIOUR = {"exemplary": _l("exemplary"), "very_good": _l("very good (behaviour)"), "good": _l("good (behaviour)"),
+             "correct": _l("correct"), "inappropriate": _l("inappropriate"), "reprehensible": _l("reprehensible")}
 
 
 def label(labels: Mapping[str, object], code: str | None) -> str:

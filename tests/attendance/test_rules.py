@@ -8,7 +8,17 @@ from fractions import Fraction
 import pytest
 
 from node_agent.timetable.days import day_off_reason, public_holiday
-from protocol.attendance import CODES, Tally, compulsory_flag, excused_code, tally, tally_by, unexcused_share
+from protocol.attendance import (
+    CODES,
+    DayTally,
+    Tally,
+    compulsory_flag,
+    day_tallies_by,
+    day_tally,
+    excused_code,
+    tally,
+    tally_by,
+)
 from protocol.calendar import standard_calendar
 
 
@@ -45,30 +55,63 @@ def test_tally_by_pupil_subject_and_month() -> None:
     assert sum(by_pupil.values(), tally([])).percent == 50
 
 
+def _days(*days: list[str]) -> list[tuple[dt.date, str]]:
+    """(date, code) records of consecutive days, one list of lesson codes per day."""
+    first = dt.date(2026, 10, 1)
+    return [(first + dt.timedelta(days=i), code) for i, codes in enumerate(days) for code in codes]
+
+
+ABSENT_DAY, PRESENT_DAY = ["absent"] * 5, ["present"] * 5
+
+
+def test_flag_is_counted_on_class_days_not_lessons() -> None:
+    # Day 1: absent unexcused at all 5 lessons. Day 2: skipped 4 of 5 lessons but came to one, so
+    # not a day of absence. By lessons that is 9 of 10 unexcused (90 %); by class days 1 of 2 = 50 %.
+    month = _days(ABSENT_DAY, ["absent"] * 4 + ["present"])
+    assert tally(code for _day, code in month).unexcused == 9
+    assert day_tally(month) == DayTally(class_days=2, unexcused_days=1)
+    # Skipping one lesson every day for 4 days: 4 class days, none of them a day of absence.
+    assert day_tally(_days(*[["absent"] + ["present"] * 4] * 4)) == DayTally(4, 0)
+
+
 def test_flag_exactly_at_the_threshold() -> None:
-    # 20 lessons, 10 unexcused = exactly 50 %
-    month = tally(["absent"] * 10 + ["present"] * 10)
-    assert unexcused_share(month) == 50
+    # 20 class days, 10 of them absent without excuse = exactly 50 %
+    month = day_tally(_days(*[ABSENT_DAY] * 10, *[PRESENT_DAY] * 10))
+    assert month.unexcused_share == 50
     assert compulsory_flag(month) is True
 
 
 def test_no_flag_just_below_the_threshold() -> None:
-    # 21 lessons, 10 unexcused = 47.6 %; and 199 of 400 = 49.75 %
-    assert compulsory_flag(tally(["absent"] * 10 + ["present"] * 11)) is False
-    assert compulsory_flag(tally(["absent"] * 199 + ["present"] * 201)) is False
-    assert compulsory_flag(tally(["absent"] * 200 + ["present"] * 200)) is True
+    # 21 class days, 10 absent = 47.6 %; 20 days with the 10th absent day partly attended (9 of 20 = 45 %)
+    assert compulsory_flag(day_tally(_days(*[ABSENT_DAY] * 10, *[PRESENT_DAY] * 11))) is False
+    partly = ["absent"] * 4 + ["late"]
+    assert compulsory_flag(day_tally(_days(*[ABSENT_DAY] * 9, partly, *[PRESENT_DAY] * 10))) is False
+    assert compulsory_flag(DayTally(class_days=400, unexcused_days=199)) is False  # 49.75 %
+    assert compulsory_flag(DayTally(class_days=400, unexcused_days=200)) is True
 
 
-def test_excused_absences_and_released_lessons_do_not_raise_the_flag() -> None:
-    # 4 counted lessons: 1 unexcused (25 %); 3 excused do not count; 6 released do not count at all
-    month = tally(["absent"] + ["excused"] * 3 + ["released"] * 6)
-    assert unexcused_share(month) == 25
-    assert compulsory_flag(month) is False
-    assert compulsory_flag(month, 25) is True
+def test_excused_days_and_released_lessons_do_not_raise_the_flag() -> None:
+    # 4 class days: 1 absent unexcused; 2 absent but fully excused; 1 day half excused, half not (counts:
+    # a day is excused only when all of it is); a 5th day with released lessons only is no class day.
+    month = day_tally(_days(ABSENT_DAY, ["excused"] * 5, ["excused"] * 5, ["excused", "absent"], ["released"] * 3))
+    assert month == DayTally(class_days=4, unexcused_days=2)
+    assert month.unexcused_share == 50 and compulsory_flag(month) is True
+    # Released lessons on a day of absence do not make it a day of presence either.
+    assert day_tally(_days(["absent", "released", "absent"])) == DayTally(1, 1)
+    assert DayTally().unexcused_share is None and compulsory_flag(DayTally()) is False
+
+
+def test_day_tallies_per_pupil() -> None:
+    day = dt.date(2026, 10, 5)
+    records = [("ala", day, "absent"), ("ala", day, "absent"), ("ola", day, "present"), ("ola", day, "absent")]
+    by_pupil = day_tallies_by(records, key=lambda r: r[0], day=lambda r: r[1], code=lambda r: r[2])
+    assert by_pupil == {"ala": DayTally(1, 1), "ola": DayTally(1, 0)}
+    with pytest.raises(ValueError, match="unknown attendance code"):
+        day_tally([(day, "nb")])
 
 
 def test_threshold_is_configurable_and_checked() -> None:
-    month = tally(["absent"] * 3 + ["present"] * 7)  # 30 %
+    month = DayTally(class_days=10, unexcused_days=3)  # 30 %
     assert compulsory_flag(month, 30) is True
     assert compulsory_flag(month, 31) is False
     for bad in (0, 101, -5):

@@ -139,14 +139,24 @@ def test_monthly_summary_flags_at_the_setting(make_app, week: Week, seed: Seed) 
     app = make_app(**{"attendance.absence_flag_percent": 50})
     client = Web(app.test_client())
     client.login("nauczyciel")
-    absent = week.pupils_1a[0]
-    client.post(lesson_url(week), {"topic": "T1", "realised": "y", f"code-{absent}": "absent"})
-    client.post(lesson_url(week, "1a-2"), {"topic": "T2", "realised": "y"})
+    absent, skipper = week.pupils_1a[0], week.pupils_1a[1]
+    next_monday = week.monday + dt.timedelta(days=7)
+    if next_monday.month != week.monday.month:  # keep both Mondays in one month
+        next_monday = week.monday - dt.timedelta(days=7)
+    # Monday 1: the first pupil misses both lessons, the second only the first one.
+    client.post(lesson_url(week), {"topic": "T1", "realised": "y", f"code-{absent}": "absent",
+                                   f"code-{skipper}": "absent"})
+    client.post(lesson_url(week, "1a-2"), {"topic": "T2", "realised": "y", f"code-{absent}": "absent"})
+    # Monday 2: everyone at the first lesson.
+    client.post(f"/lessons/{week.entries['1a-1']}/{next_monday.isoformat()}", {"topic": "T3", "realised": "y"})
     url = f"/attendance/class/{seed.class_ids['1a']}/month?month={week.monday.strftime('%Y-%m')}"
     page = text(client.get(url))
-    # 1 unexcused of 2 lessons = exactly 50 %: flagged; the class: 9 present of 10 = 90 %
-    assert page.count("niespełniany") == 1 and "Frekwencja całej klasy: 90.0%" in page
-    assert "<td>50.0%</td>" in page
+    # first pupil: 2 class days, 1 of them absent unexcused = exactly 50 %: flagged. The second pupil
+    # skipped one lesson of 3 (66.7 % attendance) but was at school both days: 0 days of absence.
+    # The class: 12 present of 15 lesson records = 80 %.
+    assert page.count("niespełniany") == 1 and "Frekwencja całej klasy: 80.0%" in page
+    assert "<td>33.3%</td>\n      <td>2</td><td>1</td>" in page
+    assert "<td>66.7%</td>\n      <td>2</td><td>0</td>" in page
     assert Web(app.test_client()).login("nauczyciel2").status_code == 302
 
 

@@ -332,6 +332,11 @@ EDGE_CASES: dict[str, list[dict[str, Any]]] = {
         for p in ["04231115629", "04231115628", "0423111562", "042311156290", "0423111562x", "０４２３１１１５６２９",
                   _pesel_with(month=13), _pesel_with(month=2, day=30), None, "", "04231115612", "04231215622"]
     ],
+    "attendance_code": [
+        {"id": "8b5e0a64-3f1c-4d3a-9a5c-2f1e0d9c8b7a", "mark": mark, "name": "zawody sportowe",
+         "kind": "school_reason", "active": True}
+        for mark in ["zaw", "żł", "ch2", "Zaw", "nb", "zw", "a b", "zawod", "zawody", "", None, "z-1", "ó"]
+    ],
 }
 
 
@@ -368,6 +373,8 @@ def base_record(entity: Entity) -> dict[str, Any]:
         record["ends_on"] = "2027-06-25"
     elif entity.name == "bell_time":
         record["ends_at"] = "08:45"
+    elif entity.name == "attendance_code":
+        record["mark"] = "zaw"
     assert entity.validate(record) == [], entity.name
     return record
 

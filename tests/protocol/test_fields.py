@@ -187,7 +187,10 @@ def valid(entity: str, **overrides: Any) -> dict[str, Any]:
                    "topic": "Ułamki zwykłe – powtórzenie", "realised": True},
         "attendance": {"id": "fa0bd95d-7cfe-4b07-b9d5-08b3c4d5e656",
                        "lesson_id": "e9bac84c-6bed-4af6-a8c4-f7a2b3c4d545",
-                       "pupil_id": IDS["pupil"], "code": "late"},
+                       "pupil_id": IDS["pupil"], "code": "excused",
+                       "school_code_id": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"},
+        "attendance_code": {"id": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", "mark": "ch",
+                            "name": "choroba (zaświadczenie lekarskie)", "kind": "excused", "active": True},
         "grade_category": {"id": IDS["grade_category"], "name": "sprawdzian", "weight": 5, "counts": True,
                            "active": True},
         "grade": {"id": IDS["grade"], "pupil_id": IDS["pupil"], "assignment_id": IDS["teaching_assignment"],
@@ -702,3 +705,11 @@ def test_empty_field_name_never_renders_the_catalogue_header() -> None:
     errors = ENTITIES["subject"].validate({**valid("subject"), "": 1})
     assert [(e.field, e.code) for e in errors] == [("", "unknown_field")]
     assert errors[0].render(PL) == ": nieznane pole"
+
+
+def test_school_attendance_codes_have_their_own_marks() -> None:
+    assert codes("attendance_code", valid("attendance_code", mark="zaw")) == []
+    assert codes("attendance_code", valid("attendance_code", mark="Ch")) == [("mark", "mark_format")]
+    assert codes("attendance_code", valid("attendance_code", mark="zawody")) == [("mark", "too_long")]
+    assert codes("attendance_code", valid("attendance_code", mark="nb")) == [("mark", "standard_mark")]
+    assert codes("attendance_code", valid("attendance_code", kind="sick")) == [("kind", "choice")]

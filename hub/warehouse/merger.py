@@ -155,6 +155,8 @@ class Warehouse:
                 cur.executemany("INSERT INTO _held VALUES (?, ?)", work_plan.hold)
             if work_plan.release:
                 cur.execute("DELETE FROM _held WHERE list_contains(?, inbox_id)", [work_plan.release])
+            if work_plan.released_quarantine:  # merged once: the next cycles know (plan.py)
+                cur.executemany("INSERT INTO _released VALUES (?)", [(i,) for i in work_plan.released_quarantine])
             for row, reason in invalid:  # released batches failing the ingest's checks: rejected whole
                 log.warning("released batch %d of node %s rejected whole: %s", row.id, row.node_id, reason)
                 cur.execute("INSERT INTO rejected_change VALUES (?, ?, ?, NULL, '*', NULL, 'batch', ?, now())",

@@ -46,6 +46,7 @@ from hub import config as hub_config  # noqa: E402
 from hub.fleet.operations import add_institution, enrol_node, issue_token  # noqa: E402
 from hub.runtime import build  # noqa: E402
 from hub.sync.models import InboxBatch  # noqa: E402
+from hub.warehouse.merger import CHANGE_COLUMNS  # noqa: E402
 from protocol import envelope  # noqa: E402
 from protocol.changes import Change  # noqa: E402
 from protocol.entities import ENTITIES, schema_set  # noqa: E402
@@ -165,9 +166,8 @@ def _append_baseline(fleet: Fleet, files: list[str]) -> float:
     con.execute("CREATE TABLE _bench_append (seq BIGINT, entity VARCHAR, v INTEGER, pk VARCHAR, op VARCHAR, "
                 "ts BIGINT, data JSON)")
     started = time.perf_counter()
-    con.execute("INSERT INTO _bench_append SELECT * FROM read_json(?, format = 'newline_delimited', columns = "
-                "{'seq': 'BIGINT', 'entity': 'VARCHAR', 'v': 'INTEGER', 'pk': 'VARCHAR', 'op': 'VARCHAR', "
-                "'ts': 'BIGINT', 'data': 'JSON'})", [files])
+    con.execute(f"INSERT INTO _bench_append SELECT * FROM read_json(?, format = 'newline_delimited', "
+                f"columns = {CHANGE_COLUMNS})", [files])  # the merger's own reading of the lines
     con.execute("CHECKPOINT")
     seconds = time.perf_counter() - started
     con.execute("DROP TABLE _bench_append")

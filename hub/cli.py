@@ -204,27 +204,86 @@ def revoke_node(ctx: click.Context, node_id: str, reason: str) -> None:
 hub.add_command(revoke_node, "revoke")  # the command's earlier name, kept for existing scripts
 
 
-@hub.command()
+class _QuarantineGroup(click.Group):
+    """``zszo hub quarantine [NODE_ID]`` lists (as before the subcommands existed); a subcommand acts."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h")):
+            args = ["list", *args]
+        return super().parse_args(ctx, args)
+
+
+@hub.group(cls=_QuarantineGroup)
+def quarantine() -> None:
+    """Batches of revoked nodes kept aside: list them, release them after an investigation, or discard them."""
+
+
+@quarantine.command("list")
 @click.argument("node_id", required=False)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line instead of a table.")
+@click.option("--pending", is_flag=True, help="Only batches not released or discarded yet.")
 @click.pass_context
-def quarantine(ctx: click.Context, node_id: str | None, as_json: bool) -> None:
-    """List batches of revoked nodes kept aside and never merged (of one node, or all)."""
+def quarantine_list(ctx: click.Context, node_id: str | None, as_json: bool, pending: bool) -> None:
+    """List quarantined batches (of one node, or all), oldest first, with the decision taken on each."""
     import json
 
     from hub.sync import quarantine as quarantined
 
     with _runtime(ctx).db.reading() as session:
-        rows = [quarantined.summary(batch) for batch in quarantined.batches(session, node_id)]
+        rows = [quarantined.summary(b) for b in quarantined.batches(session, node_id, pending_only=pending)]
     for row in rows:
         if as_json:
             click.echo(json.dumps(row, sort_keys=True))
         else:
             where = f"inbox {row['inbox_id']}" if row["inbox_id"] is not None else f"{row['envelope_bytes']} bytes"
-            click.echo(f"{row['received_at']}  {row['node_id']}  {row['reason']:22}  seq {row['first_seq']}-"
-                       f"{row['last_seq']} ({row['count']} changes)  {where}")
+            decided = (f"  {row['resolution']} {row['resolved_at']} by {row['resolved_by']}" if row["resolution"]
+                       else "  pending")
+            click.echo(f"#{row['id']}  {row['received_at']}  {row['node_id']}  {row['reason']:22}  seq "
+                       f"{row['first_seq']}-{row['last_seq']} ({row['count']} changes)  {where}{decided}")
     if not as_json:
         click.echo(f"{len(rows)} quarantined batches", err=True)
+
+
+def _resolve(ctx: click.Context, decision: str, batch_ids: tuple[str, ...], node_id: str | None, by: str,
+             reason: str) -> None:
+    from hub.sync import quarantine as quarantined
+
+    if bool(batch_ids) == bool(node_id):
+        raise click.UsageError("name the batches (# numbers from `zszo hub quarantine`) or give --node, not both")
+    numbers = [number.removeprefix("#") for number in batch_ids]
+    bad = [number for number in numbers if not number.isdigit()]
+    if bad:
+        raise click.UsageError(f"{bad[0]!r} is not a quarantined batch number (e.g. 12 or #12)")
+    try:
+        with _runtime(ctx).db.transaction() as session:
+            rows = quarantined.resolve(session, decision=decision, by=by, note=reason,
+                                       batch_ids=[int(number) for number in numbers], node_id=node_id)
+            done = [(row.id, row.first_seq, row.last_seq, row.count) for row in rows]
+    except quarantined.QuarantineError as exc:
+        raise click.ClickException(str(exc)) from None
+    for number, first, last, count in done:
+        click.echo(f"#{number} seq {first}-{last} ({count} changes) {decision}")
+    if decision == quarantined.RELEASED:
+        click.echo("the merger merges them at its next cycle (merge.interval_seconds)")
+
+
+def _decision(name: str, decision: str, node_help: str, doc: str) -> None:
+    """Add ``zszo hub quarantine <name>``: take ``decision`` on the named batches or a node's pending ones."""
+
+    @quarantine.command(name, help=doc)
+    @click.argument("batch_ids", nargs=-1)
+    @click.option("--node", "node_id", help=node_help)
+    @click.option("--by", default="cli", show_default=True, help="Who decided (kept in the audit record).")
+    @click.option("--reason", required=True, help="What the investigation found (kept in the audit record).")
+    @click.pass_context
+    def command(ctx: click.Context, batch_ids: tuple[str, ...], node_id: str | None, by: str, reason: str) -> None:
+        _resolve(ctx, decision, batch_ids, node_id, by, reason)
+
+
+_decision("release", "released", "Every pending batch queued at the revocation of this node.",
+          "Merge quarantined batches after all (queued ones only, once the school has a trusted node again).")
+_decision("discard", "discarded", "Every pending batch of this node.",
+          "Never merge quarantined batches; the record stays as the audit trail.")
 
 
 @hub.command("rotate-key")

@@ -164,3 +164,10 @@ class QuarantinedBatch(Base):
     quarantined_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     reason: Mapped[str] = mapped_column(String(40))  # "queued_at_revocation" | "sent_after_revocation"
     envelope: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # The operator's decision after investigating (hub/sync/quarantine.py): None while pending,
+    # "released" (merged: only queued batches, once the school has a trusted node again) or
+    # "discarded" (never merged). The row itself is never deleted: it is the audit record.
+    resolution: Mapped[str | None] = mapped_column(String(20))
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    resolved_by: Mapped[str | None] = mapped_column(String(64))
+    resolution_note: Mapped[str | None] = mapped_column(Text)

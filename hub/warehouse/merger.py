@@ -28,7 +28,7 @@ from hub.db import Database
 from hub.ownership.forward import forward_requests
 from hub.transfers import ownership
 from hub.transfers.routing import route_transfers
-from hub.warehouse import checks, plan, pseudonym, schema
+from hub.warehouse import checks, plan, pseudonym, recovery, schema
 from protocol.entities import ENTITIES, dependency_order
 from zszo.failpoints import failpoint
 
@@ -64,12 +64,22 @@ class Warehouse:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.tmp_dir = tmp_dir or path.parent / "tmp"
         self.tmp_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self.con = duckdb.connect(str(path))
+        self._merge_lock = threading.Lock()
+        self.set_aside_as: Path | None = None  # where an unreadable file went (recovery.py), if it did
+        try:
+            self._open()
+        except duckdb.Error as exc:
+            if not recovery.unreadable(exc):
+                raise
+            self._recover(exc)
+
+    def _open(self) -> None:
+        """Connect, create or upgrade the schema, and read the catalog (a damaged file fails here)."""
+        self.con = duckdb.connect(str(self.path))
         # Holding the file's lock, we are its only writer: work files left there belong to a merge
         # killed mid-cycle (its transaction never committed), and would pile up at every crash.
         for stale in self.tmp_dir.glob("merge-*"):
             shutil.rmtree(stale, ignore_errors=True)
-        self._merge_lock = threading.Lock()
         for sql in schema.ddl():
             self.con.execute(sql)
         ownership.install(self.con)
@@ -91,6 +101,20 @@ class Warehouse:
         """Close the database file."""
         self.con.close()
 
+    def _close_quietly(self) -> None:
+        con = getattr(self, "con", None)  # None when connecting failed
+        if con is not None:
+            try:
+                con.close()
+            except duckdb.Error:
+                log.debug("closing a damaged warehouse failed", exc_info=True)
+
+    def _recover(self, exc: BaseException) -> None:
+        """A merge found the file damaged: set it aside and start a fresh one (filled from the inbox)."""
+        self._close_quietly()
+        self.set_aside_as = recovery.set_aside(self.path, exc)
+        self._open()
+
     def merged_through(self) -> int:
         """Id of the last inbox batch merged."""
         return int(self.cursor().execute("SELECT merged_through FROM _merge_state").fetchone()[0])
@@ -99,9 +123,17 @@ class Warehouse:
 
     def merge_pending(self, db: Database, *, max_changes: int = 500_000) -> MergeReport:
         """Merge inbox batches until none are left; return the combined report."""
-        total = MergeReport()
+        total, recovered = MergeReport(), False
         while True:
-            report = self.merge_once(db, max_changes=max_changes)
+            try:
+                report = self.merge_once(db, max_changes=max_changes)
+            except duckdb.Error as exc:
+                if recovered or not recovery.unreadable(exc):
+                    raise
+                with self._merge_lock:
+                    self._recover(exc)
+                total, recovered = MergeReport(), True  # from inbox batch 0 again, into the new file
+                continue
             if report.batches == 0 and report.merged_through == total.merged_through and not report.held:
                 with self._merge_lock:
                     total.requests_forwarded += forward_requests(self.cursor(), db)
@@ -155,6 +187,8 @@ class Warehouse:
                 cur.executemany("INSERT INTO _held VALUES (?, ?)", work_plan.hold)
             if work_plan.release:
                 cur.execute("DELETE FROM _held WHERE list_contains(?, inbox_id)", [work_plan.release])
+            if work_plan.released_quarantine:  # merged once: the next cycles know (plan.py)
+                cur.executemany("INSERT INTO _released VALUES (?)", [(i,) for i in work_plan.released_quarantine])
             for row, reason in invalid:  # released batches failing the ingest's checks: rejected whole
                 log.warning("released batch %d of node %s rejected whole: %s", row.id, row.node_id, reason)
                 cur.execute("INSERT INTO rejected_change VALUES (?, ?, ?, NULL, '*', NULL, 'batch', ?, now())",

@@ -17,7 +17,11 @@ understands, so those checks run here; a batch failing them is rejected as a who
 
 Batches of a revoked node after its merge fence are quarantined, never merged
 (:mod:`hub.sync.quarantine`): the watermark moves past them, and the OLTP store records them
-before the warehouse transaction commits. This module only reads the inbox; it never writes it.
+before the warehouse transaction commits. A quarantined batch the operator released is not
+fenced: past the watermark it is merged in its place; behind it (the usual case: the merger
+went past it when it was quarantined) it is merged first in the next cycle, and its id goes to
+the warehouse table ``_released`` in the same transaction, so it is merged once. This module
+only reads the inbox; it never writes it.
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ class Plan:
     hold: list[tuple[int, str]] = field(default_factory=list)  # (inbox id, node id) newly held
     release: list[int] = field(default_factory=list)  # held inbox ids leaving _held in this cycle
     quarantined: list[int] = field(default_factory=list)  # inbox ids of revoked nodes skipped for good
+    released_quarantine: list[int] = field(default_factory=list)  # quarantined inbox ids released and merged now
     watermark: int = 0
 
     @property
@@ -63,13 +68,23 @@ def make_plan(cur: duckdb.DuckDBPyConnection, db: Database, *, after: int, max_c
     """Choose the next cycle's batches: released held ones first, then new ones up to ``max_changes``."""
     plan = Plan(watermark=after)
     fences = quarantine.fence_revoked(db, after)
+    released = quarantine.released_inbox_ids(db)
 
     def fenced(row: Any) -> bool:
-        return row.node_id in fences and row.id > fences[row.node_id]
+        return row.node_id in fences and row.id > fences[row.node_id] and row.id not in released
 
     held = cur.execute("SELECT inbox_id, node_id FROM _held ORDER BY inbox_id").fetchall()
     held_nodes = {node for _, node in held}
     with db.reading() as session:
+        if released:
+            merged = {i for (i,) in cur.execute("SELECT inbox_id FROM _released").fetchall()}
+            held_ids = {i for i, _ in held}  # a held one is merged when the hub understands it (below)
+            late = sorted(i for i in released if i <= after and i not in merged and i not in held_ids)
+            if late:
+                for row in session.execute(select(*_COLUMNS).where(InboxBatch.id.in_(late)).order_by(InboxBatch.id)):
+                    if not upcast.ahead(_schema(row)):  # else it waits for the hub's upgrade
+                        plan.batches.append(row)
+                        plan.released_quarantine.append(row.id)
         if held:
             rows = session.execute(select(*_COLUMNS).where(InboxBatch.id.in_([i for i, _ in held]))
                                    .order_by(InboxBatch.id)).all()
@@ -82,6 +97,8 @@ def make_plan(cur: duckdb.DuckDBPyConnection, db: Database, *, after: int, max_c
                 elif row.node_id not in waiting:
                     plan.batches.append(row)
                     plan.release.append(row.id)
+                    if row.id in released:
+                        plan.released_quarantine.append(row.id)
             held_nodes = waiting
         budget = sum(row.count for row in plan.batches)
         candidates = session.execute(select(InboxBatch.id, InboxBatch.count, InboxBatch.node_id, InboxBatch.header)
@@ -99,10 +116,13 @@ def make_plan(cur: duckdb.DuckDBPyConnection, db: Database, *, after: int, max_c
                 held_nodes.add(row.node_id)
                 continue
             chosen.append(row.id)
+            if row.id in released:
+                plan.released_quarantine.append(row.id)
             budget += row.count
         if chosen:
             plan.batches.extend(session.execute(select(*_COLUMNS).where(InboxBatch.id.in_(chosen))
                                                 .order_by(InboxBatch.id)).all())
+    plan.batches.sort(key=lambda row: row.id)  # released quarantined batches among held ones: inbox order
     quarantine.record_queued(db, plan.quarantined)  # before the warehouse commits the watermark past them
     return plan
 

@@ -78,6 +78,8 @@ def ddl() -> list[str]:
         "CREATE TABLE IF NOT EXISTS _schema_info (key VARCHAR, value VARCHAR)",
         # Batches of nodes ahead of this hub's schema, acknowledged but not merged yet (plan.py).
         "CREATE TABLE IF NOT EXISTS _held (inbox_id BIGINT, node_id VARCHAR)",
+        # Quarantined batches the operator released, once merged (plan.py, hub/sync/quarantine.py).
+        "CREATE TABLE IF NOT EXISTS _released (inbox_id BIGINT)",
         # Changes refused because another node owns the row, to forward to the owner (hub/ownership).
         """CREATE TABLE IF NOT EXISTS _owner_request (
             inbox_id BIGINT, seq BIGINT, entity VARCHAR, pk VARCHAR, from_node VARCHAR, owner_node VARCHAR,

@@ -1,4 +1,4 @@
-"""The DuckDB warehouse lost: rebuilt from the inbox, table by table equal to before.
+"""The DuckDB warehouse lost or unreadable: rebuilt from the inbox, table by table equal to before.
 
 The hub's inbox holds everything a rebuild needs — and the warehouse holds more than plain rows:
 rejected changes (bad PESEL, unknown references, a reference to a row deleted in an earlier
@@ -11,7 +11,9 @@ equal, and a rebuild must not forward a change request a second time.
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -22,6 +24,8 @@ from sqlalchemy import func, select
 import node_agent.sync.client as client_module
 from hub.fleet import operations as fleet
 from hub.sync.models import DownlinkEntry, InboxBatch
+from hub.warehouse import recovery
+from hub.warehouse.merger import Warehouse
 from node_agent.school.models import Subject
 from protocol.entities import schema_set
 from protocol.fields import new_id
@@ -176,3 +180,69 @@ def test_a_rebuild_is_refused_while_serve_holds_the_warehouse(city):
     assert "the warehouse is in use by a running `zszo hub serve`" in result.stderr
     assert hub.settings["paths.warehouse"].exists()  # not deleted under the running hub
     assert table_checksums(hub.warehouse.cursor()) == before
+
+
+def _damage(path: Path, how: str) -> bytes:
+    """Damage the closed warehouse file as a full disk or a bad disk leaves it; return what is left."""
+    data = path.read_bytes()
+    if how == "left_empty_by_a_full_disk":  # DuckDB created the file, then could not write its header
+        damaged = b""
+    elif how == "zeroed":
+        damaged = b"\0" * len(data)
+    elif how == "truncated":
+        damaged = data[: len(data) // 2]
+    else:  # "bad_blocks": the header survives, every block after it is garbage (checksums fail)
+        damaged = data[:12288] + bytes((b ^ 0xA5) for b in data[12288:])
+    path.write_bytes(damaged)
+    return damaged
+
+
+@pytest.mark.parametrize("how", ["left_empty_by_a_full_disk", "zeroed", "truncated", "bad_blocks"])
+def test_an_unreadable_warehouse_is_set_aside_and_rebuilt_equal(city, how: str, caplog: pytest.LogCaptureFixture):
+    hub, _ = city
+    before, forwarded = table_checksums(hub.warehouse.cursor()), _forwarded(hub)
+    path: Path = hub.settings["paths.warehouse"]
+    hub.crash()
+    damaged = _damage(path, how)
+    with caplog.at_level(logging.ERROR, logger="hub.warehouse.recovery"):
+        hub.start()  # `serve` opening the warehouse; a file whose blocks are bad may only fail in the merge
+        hub.warehouse.merge_pending(hub.db)
+    aside = hub.warehouse.set_aside_as
+    assert aside is not None and aside.parent == path.parent
+    assert re.fullmatch(re.escape(path.name) + r"\.unreadable-\d{8}T\d{6}Z", aside.name)
+    # Kept for the post-mortem (DuckDB may have rewritten one of its two headers while trying to open it).
+    assert aside.read_bytes()[:4096] == damaged[:4096]
+    (record,) = caplog.records
+    assert f"warehouse {path} is unreadable" in record.getMessage() and aside.name in record.getMessage()
+    assert "rebuilt from the inbox" in record.getMessage()
+    assert table_checksums(hub.warehouse.cursor()) == before
+    assert _forwarded(hub) == forwarded  # nothing forwarded a second time
+
+
+def test_a_merge_finding_the_file_damaged_sets_it_aside_and_rebuilds(city, monkeypatch: pytest.MonkeyPatch):
+    hub, _ = city
+    before = table_checksums(hub.warehouse.cursor())
+    real, failures = Warehouse.merge_once, []
+
+    def merge_once(self: Warehouse, db, *, max_changes: int):  # type: ignore[no-untyped-def]
+        if not failures:  # a dashboard-untouched block read by the merge for the first time
+            failures.append(1)
+            raise duckdb.Error("Corrupt database file: computed checksum 1 does not match stored checksum 2 "
+                               "in block at location 262144")
+        return real(self, db, max_changes=max_changes)
+
+    monkeypatch.setattr(Warehouse, "merge_once", merge_once)
+    hub.warehouse.merge_pending(hub.db)
+    assert hub.warehouse.set_aside_as is not None and hub.warehouse.set_aside_as.exists()
+    assert table_checksums(hub.warehouse.cursor()) == before
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    ('IO Error: The file "/srv/w.duckdb" exists, but it is not a valid DuckDB database file!', True),
+    ('IO Error: Could not read enough bytes from file "/srv/w.duckdb": attempted to read 6144 bytes', True),
+    ('IO Error: Could not set lock on file "/srv/w.duckdb": Conflicting lock is held in zszo (PID 7)', False),
+    ("IO Error: Could not write file \"/srv/w.duckdb.wal\": No space left on device", False),
+])
+def test_only_a_damaged_file_counts_as_unreadable_never_a_lock_or_a_full_disk(message: str, expected: bool):
+    assert recovery.unreadable(duckdb.IOException(message)) is expected
+    assert recovery.unreadable(OSError(message)) is False

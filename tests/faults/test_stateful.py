@@ -24,13 +24,27 @@ Schools are also restored from old backups (``VACUUM INTO`` copies made earlier)
 next sync stops with ``epoch_rewound`` (never on a node that was not restored), the operator runs
 ``new-epoch``, and from then on the invariants hold again in the new stream — except that rows
 lost with the restore stay in the warehouse as they were, so after a restore only the rows the
-school wrote since are compared. Key rotation is not modelled (no rotation API on node and hub yet).
+school wrote since are compared.
+
+Keys rotate too: a school replaces its key pair (``rotate-key``, through the same faulty network,
+so the rotation's request may be lost, delayed and delivered late, or its answer lost), and the
+hub replaces its own with a 30-day grace, the city's root signing the new key list at once or
+only later. Two schools pinned the root at enrolment and follow the signed list; the third did
+not and keeps the key it was given (valid through the grace). Further invariants:
+
+* the hub knows each school by the key the school holds, or by the new key still waiting on the
+  school when the rotation's answer was lost (never by a key the school no longer has);
+* every school seals to a hub key the hub still accepts (the current one or one in its grace);
+
+and at quiescence, with the key list signed, the pinned schools seal to the hub's current key.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
+from collections.abc import Iterator
 from pathlib import Path
 from unittest import mock
 
@@ -41,7 +55,10 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from sqlalchemy import delete, select, text
 
 import node_agent.sync.client as client_module
+from hub.fleet import keyring
 from hub.fleet import operations as fleet
+from hub.fleet import trust as trust_ops
+from hub.fleet.models import Node
 from hub.sync.models import InboxBatch, NodeSyncState
 from node_agent.db import utcnow
 from node_agent.register.models import ClassUnit
@@ -50,6 +67,7 @@ from node_agent.school.models import SchoolYear, Subject
 from node_agent.staff import operations as staff_ops
 from node_agent.staff.models import StaffMember
 from node_agent.sync import identity
+from protocol import trust
 from tests.faults import network
 from tests.faults.network import FAULTS, HUB_URL, NONE, Crash, InProcessHub, Network, armed, reopen
 from tests.faults.replicas import duplicate_ids, inbox_view, node_view, warehouse_view
@@ -60,6 +78,8 @@ SCHOOLS = ((RSPO_A, NAME_A), (RSPO_B, NAME_B), ("100303", "Przedszkole Miejskie 
 BATCH = 5  # small batches: a sync sends several, so faults hit one in the middle
 ENTITIES = ("school_year", "staff_member", "subject", "class_unit")
 which = st.integers(0, len(SCHOOLS) - 1)
+# Faults a rotation request may meet (a crashing hub or node failpoint belongs to batches, not rotations).
+ROTATION_FAULTS = [f for f in FAULTS if f not in (network.HUB_CRASH, network.NODE_CRASH)]
 
 
 class FaultyCity(RuleBasedStateMachine):
@@ -80,6 +100,9 @@ class FaultyCity(RuleBasedStateMachine):
         self.touched: dict[str, set[str]] = {}  # ids written since the last restore
         self.hub_acked: dict[tuple[str, str], int] = {}
         self.codes = itertools.count(1)
+        self.root_key = trust.RootKey.generate()
+        self.trust_current = True  # the latest hub key list is signed by the root
+        self.pinned: set[str] = set()  # schools enrolled with the root's fingerprint
         self.patches = [mock.patch.object(client_module, "client_for", self.net.client_for),
                         mock.patch.object(client_module, "utcnow", self._node_clock)]
         for patch in self.patches:
@@ -96,13 +119,19 @@ class FaultyCity(RuleBasedStateMachine):
 
     @initialize()
     def enrol_schools(self) -> None:
-        for rspo, name in SCHOOLS:
+        self.sign_trust()
+        for index, (rspo, name) in enumerate(SCHOOLS):
             with self.hub.db.transaction() as session:
                 fleet.add_institution(session, rspo=rspo, name=name, kind="primary")
                 token = fleet.issue_token(session, rspo=rspo, created_by="test", hours=1)
             node = make_node(self.root / rspo, rspo=rspo, name=name, hub_url=HUB_URL,
                              overrides={"sync.batch_max_changes": BATCH})
-            node.enrol(HUB_URL, token)
+            if index < 2:  # the last school enrols without the root: it keeps the hub key it was given
+                client_module.enrol(node.settings, node.db, hub_url=HUB_URL, token=token,
+                                  root_fingerprint=self.root_key.fingerprint)
+                self.pinned.add(rspo)
+            else:
+                node.enrol(HUB_URL, token)
             with node.db.transaction() as session:
                 school_ops.save_school_year(session, {"label": "2026/2027", "starts_on": "2026-09-01",
                                                       "ends_on": "2027-06-25"})
@@ -180,20 +209,27 @@ class FaultyCity(RuleBasedStateMachine):
 
     # -- syncing, crashing, merging -------------------------------------------------------------
 
+    @contextlib.contextmanager
+    def network_faults(self, rspo: str, faults: list[str]) -> Iterator[None]:
+        """The school's next requests meet ``faults`` in order (then none); failpoints disarmed after."""
+        self.net.plan, self.syncing = list(faults), rspo
+        try:
+            yield
+        finally:
+            network.disarm()
+            self.net.plan, self.syncing = [], None
+
     @rule(index=which, faults=st.lists(st.sampled_from(FAULTS), max_size=4))
     def sync(self, index: int, faults: list[str]) -> None:
         rspo = self.rspo(index)
         node = self.nodes[rspo]
         clean = self.hub.up and all(f == NONE for f in faults)
-        self.net.plan, self.syncing = list(faults), rspo
         try:
-            report = node.sync()
+            with self.network_faults(rspo, faults):
+                report = node.sync()
         except Crash:  # the node died at its failpoint
             self.nodes[rspo] = reopen(node)
             return
-        finally:
-            network.disarm()
-            self.net.plan, self.syncing = [], None
         if report.error_code == "epoch_rewound":
             assert rspo in self.rewound, f"school {rspo} was never restored but its epoch is rewound"
             self.new_epoch(rspo)
@@ -248,6 +284,48 @@ class FaultyCity(RuleBasedStateMachine):
     @rule()
     def restart_hub(self) -> None:
         self.hub.start()
+
+    # -- keys -----------------------------------------------------------------------------------
+
+    @rule(index=which, faults=st.lists(st.sampled_from(ROTATION_FAULTS), max_size=2))
+    def rotate_node_key(self, index: int, faults: list[str]) -> None:
+        """``zszo node rotate-key``: signed by the old and new key; a lost answer leaves the new key waiting."""
+        rspo = self.rspo(index)
+        node = self.nodes[rspo]
+        clean = self.hub.up and all(f == NONE for f in faults)
+        try:
+            with self.network_faults(rspo, faults):
+                result = client_module.rotate_key(node.settings, node.db)
+        except client_module.SyncError as exc:
+            assert not clean, f"school {rspo}: a rotation without faults failed: {exc}"
+            assert exc.code in ("offline", "unavailable", "error"), f"school {rspo}: rotation refused: {exc}"
+            return
+        assert node.keys.public.kid == result["new_kid"] != result["old_kid"]
+        assert not identity.pending_key_path(node.settings["paths.keys"]).exists()
+
+    @precondition(lambda self: self.hub.up)
+    @rule(sign=st.booleans())
+    def rotate_hub_key(self, sign: bool) -> None:
+        """``zszo hub rotate-key --grace-days 30``, then (now or at a later step) ``zszo hub root sign``."""
+        keys_path = self.hub.settings["paths.keys"]
+        with self.hub.db.transaction() as session:
+            _old, new = keyring.rotate(session, keys_path, grace=dt.timedelta(days=30))
+        keyring.promote(keys_path, new)
+        self.hub.runtime.refresh_keys(force=True)
+        self.trust_current = False
+        if sign:
+            self.sign_trust()
+
+    @precondition(lambda self: self.hub.up and not self.trust_current)
+    @rule()
+    def sign_hub_keys(self) -> None:
+        self.sign_trust()
+
+    def sign_trust(self) -> None:
+        """The city's root signs the hub's current key list (the operator's step after a rotation)."""
+        with self.hub.db.transaction() as session:
+            trust_ops.sign(session, self.hub.runtime.keys, self.root_key, days=365)
+        self.trust_current = True
 
     @precondition(lambda self: bool(self.net.held))
     @rule(data=st.data())
@@ -304,6 +382,23 @@ class FaultyCity(RuleBasedStateMachine):
             queued_but_held = sum(1 for seq, *_ in self.nodes[rspo].outbox() if seq <= on_hub)
             assert queued_but_held <= BATCH, f"school {rspo}: {queued_but_held} changes the hub holds still queued"
 
+    @invariant()
+    def keys_agree(self) -> None:
+        if not self.nodes or not self.hub.up:
+            return
+        with self.hub.db.reading() as session:
+            known = {node_id: kid for node_id, kid in session.execute(select(Node.id, Node.kid))}
+        accepted = set(self.hub.runtime.keys.usable())
+        for rspo, node in self.nodes.items():
+            state = node.state()
+            keys_path = node.settings["paths.keys"]
+            held = {node.keys.public.kid}
+            if identity.pending_key_path(keys_path).exists():
+                held.add(identity.pending_keys(keys_path).public.kid)
+            assert known[state["node_id"]] in held, f"school {rspo}: the hub knows a key the school does not hold"
+            pinned = identity.hub_keys(identity_row(node)).kid
+            assert pinned in accepted, f"school {rspo} seals to hub key {pinned}, which the hub no longer accepts"
+
     def check_warehouse(self) -> None:
         """The warehouse is the inbox replayed: every change exactly once, nothing rejected."""
         cur = self.hub.warehouse.cursor()
@@ -335,6 +430,8 @@ class FaultyCity(RuleBasedStateMachine):
         if not self.hub.up:
             self.hub.start()
         self.net.deliver_held(list(range(len(self.net.held))))
+        if not self.trust_current:
+            self.sign_trust()
         for rspo, node in self.nodes.items():
             self.syncing = rspo
             report = node.sync()
@@ -345,6 +442,11 @@ class FaultyCity(RuleBasedStateMachine):
             assert node.outbox() == [], f"school {rspo}: outbox not empty after a clean sync"
         self.syncing = None
         self.acknowledged_sequences_only_rise_and_are_held_once()
+        self.keys_agree()
+        current = self.hub.runtime.keys.current.public.kid
+        for rspo in self.pinned:
+            pinned = identity.hub_keys(identity_row(self.nodes[rspo])).kid
+            assert pinned == current, f"school {rspo} pinned the root but still seals to hub key {pinned}"
         self.hub.merge()
         self.check_warehouse()
         warehouse = warehouse_view(self.hub.warehouse.cursor(), ENTITIES)
@@ -357,6 +459,14 @@ class FaultyCity(RuleBasedStateMachine):
                     theirs = [row for row in theirs if row[0] in touched]
                     ours = [row for row in ours if row[0] in touched]
                 assert theirs == ours, f"school {rspo}: {name} differs"
+
+
+def identity_row(node: SchoolNode):  # type: ignore[no-untyped-def]
+    """The node's sync_state row (detached: plain attribute reads)."""
+    with node.db.read_session() as session:
+        row = identity.state(session)
+        session.expunge(row)
+        return row
 
 
 COMMON = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow]}

@@ -1,5 +1,7 @@
-"""Revoking a stolen node: refused at once (no cache), its batches quarantined, never merged, kept for
-the operator; the node's sync fails with the reason in Polish (CLI exit status and admin page)."""
+"""Revoking a stolen node: refused at once (no cache), its batches quarantined, never merged unless the
+operator releases them after an investigation (only once the school has a trusted node again; discarded
+ones never, both kept as an audit record); the node's sync fails with the reason in Polish (CLI exit
+status and admin page)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ from sqlalchemy import select
 from hub.fleet.models import Node
 from hub.sync import quarantine
 from hub.sync.models import QuarantinedBatch
+from hub.warehouse.merger import Warehouse
+from hub.warehouse.pseudonym import load_or_create_key
 from node_agent.app import create_app
 from node_agent.auth.models import UserAccount
 from node_agent.auth.operations import create_user
@@ -45,6 +49,11 @@ def _node_env(node: SchoolNode) -> dict[str, str]:
 def _quarantined(hub: HubServer) -> list[dict]:
     with hub.db.reading() as session:
         return [quarantine.summary(batch) for batch in quarantine.batches(session)]
+
+
+def _listed(hub: HubServer, *args: str) -> list[dict]:
+    result = run(["hub", "quarantine", *args, "--json"], env=_hub_env(hub))
+    return [json.loads(line) for line in result.stdout.splitlines()]
 
 
 def _pupil_ids_in_warehouse(hub: HubServer) -> set[str]:
@@ -219,3 +228,92 @@ def test_admin_page_of_the_node_shows_the_polish_reason(hub: HubServer,
                        sessions.SEEN_AT: now})
     page = client.get("/sync").get_data(as_text=True)
     assert html.escape(REVOKED_PL) in page
+
+
+def test_release_merges_once_after_re_enrolment_discard_never_and_a_rebuild_agrees(
+        wh_hub: HubServer, wh_node: SchoolNode, node_factory: Callable[..., SchoolNode]) -> None:
+    hub, env, stolen = wh_hub, _hub_env(wh_hub), wh_node
+    merged = {p["id"] for p in fill_register(stolen, pupils=2, doc_only=0).pupils}
+    assert stolen.sync().ok and hub.merge().batches > 0
+    before = len(hub.inbox())
+    genuine = {p["id"] for p in fill_register(stolen, pupils=2, doc_only=0, serial_base=50).pupils}
+    assert stolen.sync().ok
+    middle = len(hub.inbox())
+    forged = {p["id"] for p in fill_register(stolen, pupils=1, doc_only=0, serial_base=80).pupils}
+    assert stolen.sync().ok
+    first_ids = [row[0] for row in hub.inbox()[before:middle]]
+    later_ids = [row[0] for row in hub.inbox()[middle:]]
+    node_id = stolen.state()["node_id"]
+    hub.revoke(node_id)
+    assert hub.merge().quarantined == len(first_ids) + len(later_ids)
+    listed = _listed(hub, node_id)
+    first = [q["id"] for q in listed if q["inbox_id"] in first_ids]
+    later = [q["id"] for q in listed if q["inbox_id"] in later_ids]
+    assert [q["resolution"] for q in listed] == [None] * len(listed)
+
+    # No trusted node for the school yet: releasing is refused, nothing changes.
+    refused = run(["hub", "quarantine", "release", *map(str, first), "--reason", "secretary's work"], env=env,
+                  check=False)
+    assert refused.returncode == 1
+    assert f"institution {RSPO_A} has no trusted node again" in refused.stderr
+    assert [q["resolution"] for q in _listed(hub, node_id)] == [None] * len(listed)
+    assert run(["hub", "quarantine", "release", "--reason", "x"], env=env, check=False).returncode == 2
+
+    # The school's new server is enrolled; the operator releases the genuine batches, discards the rest.
+    successor = node_factory("node-a2", rspo=RSPO_A, hub_url=hub.url)
+    successor.enrol(hub.url, hub.issue_token(RSPO_A))
+    released = run(["hub", "quarantine", "release", *(f"#{i}" for i in first), "--by", "kowalski", "--reason",
+                    "entered by the secretary before the theft"], env=env)
+    assert released.stdout.splitlines()[0].startswith(f"#{first[0]} seq ")
+    discarded = run(["hub", "quarantine", "discard", "--node", node_id, "--by", "kowalski", "--reason",
+                     "written after the theft"], env=env)
+    assert [line.split()[0] for line in discarded.stdout.splitlines()] == [f"#{i}" for i in later]
+    again = run(["hub", "quarantine", "discard", str(first[0]), "--reason", "changed my mind"], env=env, check=False)
+    assert again.returncode == 1 and f"#{first[0]} was already released" in again.stderr
+
+    report = hub.merge()
+    assert report.batches == len(first) and report.rejected == 0
+    assert _pupil_ids_in_warehouse(hub) == merged | genuine and forged.isdisjoint(_pupil_ids_in_warehouse(hub))
+    assert hub.merge().batches == 0  # merged once
+    rows = {q["id"]: q for q in _listed(hub, node_id)}
+    assert {i: (rows[i]["resolution"], rows[i]["resolved_by"]) for i in first + later} == {
+        **{i: ("released", "kowalski") for i in first}, **{i: ("discarded", "kowalski") for i in later}}
+    assert rows[first[0]]["resolution_note"] == "entered by the secretary before the theft"
+    events = [code for node, code in hub.security_events() if node == node_id]
+    assert events.count("quarantine_released") == len(first) and events.count("quarantine_discarded") == len(later)
+    assert _listed(hub, node_id, "--pending") == []
+
+    # Rebuilt from the inbox: the released batches merged in their place, the discarded ones skipped.
+    hub.runtime.warehouse.close()
+    path = hub.settings["paths.warehouse"]
+    path.unlink()
+    hub.runtime.warehouse = Warehouse(path, load_or_create_key(hub.settings["paths.pseudonym_key"]))
+    hub.merge()
+    assert _pupil_ids_in_warehouse(hub) == merged | genuine
+
+
+def test_a_batch_sent_after_revocation_can_only_be_discarded(hub: HubServer) -> None:
+    sender: Sender = enrol_sender(hub, RSPO_A)
+    hub.revoke(sender.node_id)
+    sealed = sender.seal(subject_lines(1, 3), first_seq=1)
+    hub.post_batch(sealed)
+    enrol_sender(hub, RSPO_A, "Nowy serwer")  # the school is trusted again through its new server
+    with hub.db.reading() as session:
+        (held,) = quarantine.batches(session, sender.node_id)
+        held_id = held.id
+    with hub.db.transaction() as session, pytest.raises(quarantine.QuarantineError, match="can only be discarded"):
+        quarantine.resolve(session, decision="released", by="op", note="looks fine", batch_ids=[held_id])
+    with hub.db.transaction() as session, pytest.raises(quarantine.QuarantineError, match="no quarantined batch pend"):
+        quarantine.resolve(session, decision="released", by="op", note="looks fine", node_id=sender.node_id)
+    with hub.db.transaction() as session, pytest.raises(quarantine.QuarantineError, match="--reason"):
+        quarantine.resolve(session, decision="discarded", by="op", note="  ", batch_ids=[held_id])
+    with hub.db.transaction() as session:
+        quarantine.resolve(session, decision="discarded", by="op", note="sent by the thief", batch_ids=[held_id])
+    with hub.db.reading() as session:
+        (kept,) = [quarantine.summary(b) for b in quarantine.batches(session, sender.node_id)]
+    assert (kept["resolution"], kept["resolution_note"], kept["envelope_bytes"] > 0) == (
+        "discarded", "sent by the thief", True)
+    # The same batch sent again stays recognised: not quarantined a second time.
+    hub.post_batch(sealed)
+    with hub.db.reading() as session:
+        assert len(quarantine.batches(session, sender.node_id)) == 1

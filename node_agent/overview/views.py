@@ -20,6 +20,7 @@ from node_agent.attendance.views import parse_month
 from node_agent.auth.models import UserAccount
 from node_agent.grades import queries as grade_queries
 from node_agent.grades.web import grade_labels
+from node_agent.journal import queries as journal_queries
 from node_agent.overview import queries, school
 from node_agent.register.models import ClassUnit, Pupil
 from node_agent.register.queries import current_school_year
@@ -58,8 +59,10 @@ def class_page(class_id: str):  # type: ignore[no-untyped-def]
         refuse("class_unit", unit.id, "not_class_tutor")  # type: ignore[union-attr]
     glance = queries.class_glance(db(), unit, today(), parse_month(request.args.get("month")),  # type: ignore[arg-type]
                                   _threshold())
+    first, last = queries.year_span(unit.school_year, today())  # type: ignore[union-attr]
+    notes = journal_queries.class_note_counts(db(), unit.id, first, last)  # type: ignore[union-attr]
     audit("read", "class_unit", unit.id, "class_overview")  # type: ignore[union-attr]
-    return render_template("overview/class.html", glance=glance)
+    return render_template("overview/class.html", glance=glance, notes=notes, no_notes=journal_queries.NoteCounts())
 
 
 @bp.get("/school")
@@ -101,6 +104,8 @@ def pupil_page(pupil_id: str):  # type: ignore[no-untyped-def]
     card = grade_queries.pupil_card(db(), user, pupil, unit)  # type: ignore[arg-type]
     first, last = queries.year_span(unit.school_year, today())
     months = queries.pupil_attendance(db(), pupil.id, first, last, _threshold())  # type: ignore[union-attr]
+    notes = (journal_queries.pupil_notes(db(), pupil.id, first, last)  # type: ignore[union-attr]
+             if journal_queries.can_read_class(db(), user, unit) else None)
     audit("read", "pupil", pupil.id, "pupil_card")  # type: ignore[union-attr]
-    return render_template("overview/pupil.html", card=card, classes=classes, months=months, codes=CODES,
+    return render_template("overview/pupil.html", card=card, classes=classes, months=months, codes=CODES, notes=notes,
                            marks=MARKS, code_labels=attendance_labels.CODES, threshold=_threshold())

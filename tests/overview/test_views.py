@@ -35,6 +35,9 @@ from sqlalchemy import select
 from node_agent.audit.models import AuditEvent
 from node_agent.db import Database
 from node_agent.grades import settings as grade_settings
+from node_agent.grades.operations import Actor
+from node_agent.journal import operations as journal_ops
+from node_agent.register.models import ClassUnit
 from tests.node.web_factories import Seed, Web, text
 from tests.overview.factories import OverviewSeed
 
@@ -54,21 +57,34 @@ def denials(db: Database) -> list[tuple[str, str, str | None, str]]:
             select(AuditEvent).where(AuditEvent.action == "denied").order_by(AuditEvent.seq))]
 
 
+def add_notes(db: Database, seed: Seed, school: OverviewSeed) -> None:
+    """Adam: two positive notes and one negative; Ewa: one neutral (counted nowhere on the class page)."""
+    anna = Actor("nauczyciel", seed.staff_ids["anna"])
+    with db.transaction() as session:
+        class_1a = session.get(ClassUnit, seed.class_ids["1a"])
+        for pupil, kind, words in (("adam", "positive", "Pomoc kolegom"), ("adam", "positive", "Konkurs"),
+                                   ("adam", "negative", "Spóźnienia"), ("ewa", "neutral", "Zmiana miejsca")):
+            journal_ops.add_note(session, anna, class_1a, pupil_id=school.pupils[pupil], kind=kind,
+                                 category="conduct", text=words, noted_on=school.days[0], audience="staff")
+
+
 def test_class_at_a_glance_figures(as_user: Callable[[str], Web], school: OverviewSeed, seed: Seed,
                                    db: Database) -> None:
+    add_notes(db, seed, school)
     page = as_user("nauczyciel").get(f"/overview/class/{seed.class_ids['1a']}?month={school.days[0]:%Y-%m}")
     assert page.status_code == 200
     body = text(page)
     assert "<h1>Klasa 1a w skrócie</h1>" in body
     assert "Frekwencja klasy w 10.2026: 68,4%".replace("10.2026", f"{school.days[0]:%m.%Y}") in body
     assert "Frekwencja klasy od początku roku szkolnego: 68,4%" in body and "Średnia klasy: 3,86" in body
-    # columns: pupil, month %, month unexcused, year %, year unexcused, Polish, maths, overall, proposed, final, flags
-    assert row_of(body, "Bąk Adam") == ["Bąk Adam", "20,0%", "4", "20,0%", "4", "4,50", "3,75", "4,13", "2 z 2",
-                                        "0 z 2", "nieusprawiedliwiona nieobecność w 2 z 3 dni zajęć"]
+    # columns: pupil, month %, month unexcused, year %, year unexcused, Polish, maths, overall,
+    # positive notes, negative notes, proposed, final, flags
+    assert row_of(body, "Bąk Adam") == ["Bąk Adam", "20,0%", "4", "20,0%", "4", "4,50", "3,75", "4,13", "2", "1",
+                                        "2 z 2", "0 z 2", "nieusprawiedliwiona nieobecność w 2 z 3 dni zajęć"]
     assert row_of(body, "Czerwińska Ewa") == ["Czerwińska Ewa", "100,0%", "0", "100,0%", "0", "–", "4,75", "4,75",
-                                              "1 z 2", "0 z 2", "–"]
-    assert row_of(body, "Dudek Igor") == ["Dudek Igor", "60,0%", "0", "60,0%", "0", "2,00", "–", "2,00", "1 z 2",
-                                          "0 z 2", "ocena niedostateczna: matematyka"]
+                                              "0", "0", "1 z 2", "0 z 2", "–"]
+    assert row_of(body, "Dudek Igor") == ["Dudek Igor", "60,0%", "0", "60,0%", "0", "2,00", "–", "2,00", "0", "0",
+                                          "1 z 2", "0 z 2", "ocena niedostateczna: matematyka"]
     assert row_of(body, "Łęcka Zofia")[5:8] == ["5,00", "4,09", "4,55"]
     # Another month: no lessons, averages stay (they are the year's).
     other = text(as_user("nauczyciel").get(f"/overview/class/{seed.class_ids['1a']}?month={school.days[0].year}-09"))
@@ -128,7 +144,8 @@ def test_school_overview_is_for_the_director_and_the_secretary(as_user: Callable
                            ("admin", "school", None, "not_school_reader")]
 
 
-def test_pupil_card_figures(as_user: Callable[[str], Web], school: OverviewSeed, seed: Seed) -> None:
+def test_pupil_card_figures(as_user: Callable[[str], Web], school: OverviewSeed, seed: Seed, db: Database) -> None:
+    add_notes(db, seed, school)
     body = text(as_user("nauczyciel").get(f"/overview/pupil/{school.pupils['adam']}"))
     assert "<h1>Karta ucznia: Adam Bąk</h1>" in body
     # October: ob 1, nb 4, u 0, sp 0, su 0, ns 0, zw 0; 1 of 5 = 20 %; days: 2 of 3 → not fulfilled
@@ -137,6 +154,13 @@ def test_pupil_card_figures(as_user: Callable[[str], Web], school: OverviewSeed,
     assert row_of(body, "język polski")[2] == "4,50" and row_of(body, "matematyka")[2] == "3,75"
     assert row_of(body, "matematyka")[3] == "2 (dopuszczający)"
     assert '<h2 id="behaviour">' in body and "<dt>Przewidywana ocena śródroczna</dt><dd>dobre</dd>" in body
+    notes = body.split('<h2 id="notes">', 1)[1]
+    # columns: date, kind, category, content, author, who can see it
+    assert sorted(tuple(row_of(notes, words)[1:4:2]) for words in ("Pomoc kolegom", "Konkurs", "Spóźnienia")) == [
+        ("Uwaga negatywna", "Spóźnienia"), ("Uwaga pozytywna", "Konkurs"), ("Uwaga pozytywna", "Pomoc kolegom")]
+    assert "Zmiana miejsca" not in notes  # Ewa's note is not on Adam's card
+    igor = text(as_user("nauczyciel").get(f"/overview/pupil/{school.pupils['igor']}"))
+    assert "Uczeń nie ma uwag o zachowaniu w tym roku szkolnym." in igor
 
 
 def test_pupil_card_access(as_user: Callable[[str], Web], school: OverviewSeed, seed: Seed, db: Database) -> None:

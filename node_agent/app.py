@@ -65,6 +65,9 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     from node_agent.grades.web import bp as grades_bp
 
     app.register_blueprint(grades_bp)  # e-Dziennik: grades
+    from node_agent.ejournal.views import bp as ejournal_bp
+
+    app.register_blueprint(ejournal_bp)  # e-Dziennik: the yearly signed archive
     from node_agent.catchment.views import bp as catchment_bp
     from node_agent.imports.views import bp as imports_bp
 

@@ -184,8 +184,10 @@ def _lessons(session: Session, journal: ET.Element, entries: dict[str, Timetable
     if not entries:
         return staff
     rows = list(session.scalars(select(Lesson).where(Lesson.timetable_entry_id.in_(entries))))
-    marks: dict[str, list[Attendance]] = defaultdict(list)
-    for mark in session.scalars(select(Attendance).join(Lesson, Lesson.id == Attendance.lesson_id)
+    marks: dict[str, list[Any]] = defaultdict(list)  # plain rows: a class's year has tens of thousands of them
+    for mark in session.execute(select(Attendance.lesson_id, Attendance.pupil_id, Attendance.code,
+                                       Attendance.excused_by)
+                                .join(Lesson, Lesson.id == Attendance.lesson_id)
                                 .where(Lesson.timetable_entry_id.in_(entries)).order_by(Attendance.pupil_id)):
         marks[mark.lesson_id].append(mark)
     rows.sort(key=lambda lesson: (lesson.lesson_date, entries[lesson.timetable_entry_id].lesson_number, lesson.id))

@@ -3,8 +3,6 @@ plus a term of grades in class 1a, written through the operations the pages use.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from node_agent.db import Database
@@ -20,8 +18,3 @@ def journal(db: Database, seed: Seed, week: Week) -> Journal:  # noqa: F811 - fi
     """Lessons, attendance and grades of class 1a written into this test's database."""
     return add_journal(db, seed, week)
 
-
-@pytest.fixture
-def node_keys_path(app, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]  # noqa: F811
-    """The app's node key file (created on first use, like ``zszo node init`` does)."""
-    return app.config["ZSZO_SETTINGS"]["paths.keys"]

@@ -364,6 +364,31 @@ def root_sign(ctx: click.Context, key_path: Path, days: int) -> None:
         click.echo(f"  hub key {entry.keys.kid} {entry.status}{until}")
 
 
+@hub.group("ejournal")
+def ejournal_group() -> None:
+    """Schools' e-journal archive files."""
+
+
+@ejournal_group.command("verify")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def ejournal_verify(ctx: click.Context, files: tuple[Path, ...]) -> None:
+    """Check schools' signed e-journal files with the node keys the hub knows. Exit 1 if any fails."""
+    from hub.archive.ejournal import verify_file
+    from protocol import ejournal
+
+    runtime = _runtime(ctx)
+    failed = 0
+    with runtime.db.reading() as session:
+        for path in files:
+            verdict = verify_file(session, path.read_bytes())
+            for line in ejournal.report(verdict, str(path)):
+                click.echo(line)
+            failed += not verdict.ok
+    if failed:
+        raise click.ClickException(f"{failed} of {len(files)} files failed verification")
+
+
 @hub.command()
 @click.pass_context
 def merge(ctx: click.Context) -> None:

@@ -73,6 +73,9 @@ def create_app(settings: Settings | None = None, *, db: Database | None = None) 
     from node_agent.overview.views import bp as overview_bp
 
     app.register_blueprint(overview_bp)  # e-Dziennik: class at a glance, school overview, pupil card
+    from node_agent.ejournal.views import bp as ejournal_bp
+
+    app.register_blueprint(ejournal_bp)  # e-Dziennik: the yearly signed archive
     from node_agent.catchment.views import bp as catchment_bp
     from node_agent.imports.views import bp as imports_bp
 

@@ -393,6 +393,15 @@ def _attach_imports() -> None:
 _attach_imports()
 
 
+def _attach_ejournal() -> None:
+    from node_agent.ejournal.cli import attach
+
+    attach(node, _settings, _db)
+
+
+_attach_ejournal()
+
+
 def _stop_on_sigterm(_signum: int, _frame: object) -> None:
     """Turn SIGTERM (systemd stop, supervisors) into the same clean shutdown as Ctrl+C."""
     raise KeyboardInterrupt

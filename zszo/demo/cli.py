@@ -30,6 +30,22 @@ def city_subset(command):  # type: ignore[no-untyped-def]
                         help=f"Only the first N institutions of the city (default: all {INSTITUTIONS}).")(command)
 
 
+def term_option(default: str):  # type: ignore[no-untyped-def]
+    """``--term-weeks``: how much of the school term (timetable, lessons, attendance, grades) to generate."""
+    return click.option(
+        "--term-weeks", "term_weeks", default=default, show_default=True, callback=_term_weeks,
+        help="Lessons, attendance and grades for the last N weeks before the demo's today (28.11.2026); "
+             "'all' from 1 September, 0 none. Bigger is slower to generate and to sync.")
+
+
+def _term_weeks(_ctx: click.Context, _param: click.Parameter, value: str) -> int | None:
+    if value == "all":
+        return None
+    if value.isdigit() and int(value) <= 14:
+        return int(value)
+    raise click.BadParameter(_("enter a number of weeks from 0 to 14, or 'all'"))
+
+
 @click.group()
 def demo() -> None:
     """Demo city: generate data, run a hub and nodes on localhost."""
@@ -43,7 +59,8 @@ def demo() -> None:
               help="Shrink every class to this fraction (at least one pupil) for quick runs.")
 @click.option("--jobs", type=click.IntRange(1, 32), default=min(4, os.cpu_count() or 1), show_default=True,
               help="Worker processes building node databases in parallel.")
-def generate(out_dir: Path, schools: int | None, seed: int, scale: float, jobs: int) -> None:
+@term_option("0")
+def generate(out_dir: Path, schools: int | None, seed: int, scale: float, jobs: int, term_weeks: int | None) -> None:
     """Generate the city's node databases and city.json (demo logins) under OUT."""
     from zszo.demo.load import MANIFEST, DemoExists, write_city
 
@@ -55,7 +72,7 @@ def generate(out_dir: Path, schools: int | None, seed: int, scale: float, jobs: 
                 bar.update(1)
 
             manifest = write_city(out_dir, schools=schools, seed=seed, scale=scale, jobs=jobs,
-                                  on_school=advance)
+                                  on_school=advance, term_weeks=term_weeks)
     except DemoExists:
         raise click.ClickException(
             _("{path} already holds a demo city: choose another --out directory or delete it").format(
@@ -83,18 +100,19 @@ def inventory(out_dir: Path, schools: int | None, seed: int) -> None:
 
 
 def _prepare(out_dir: Path, schools: int | None, seed: int, scale: float, jobs: int, hub_port: int,
-             node_port: int, sync_interval: int):  # type: ignore[no-untyped-def]
+             node_port: int, sync_interval: int, term_weeks: int | None):  # type: ignore[no-untyped-def]
     from zszo.demo.load import MANIFEST
     from zszo.demo.run import prepare_city
 
     if (out_dir / MANIFEST).exists():
         click.echo(_("Using the demo city already in {path}").format(path=out_dir), err=True)
         return prepare_city(out_dir, schools=schools, seed=seed, scale=scale, jobs=jobs, hub_port=hub_port,
-                            node_port=node_port, sync_interval=sync_interval)
+                            node_port=node_port, sync_interval=sync_interval, term_weeks=term_weeks)
     with click.progressbar(length=schools or INSTITUTIONS, label=_("Generating the demo city"),
                            file=sys.stderr) as bar:
         return prepare_city(out_dir, schools=schools, seed=seed, scale=scale, jobs=jobs, hub_port=hub_port,
-                            node_port=node_port, sync_interval=sync_interval, on_school=lambda _e: bar.update(1))
+                            node_port=node_port, sync_interval=sync_interval, on_school=lambda _e: bar.update(1),
+                            term_weeks=term_weeks)
 
 
 def _check_ports(ports: list[int]) -> None:
@@ -134,12 +152,13 @@ def _wait_forever(procs: list[Any]) -> None:
 @click.option("--node-port", type=int, default=8081, show_default=True, help="Port of the first node; +1 each.")
 @click.option("--sync-interval", type=click.IntRange(5, 3600), default=30, show_default=True,
               help="Seconds between the nodes' automatic syncs.")
+@term_option("4")
 def run(out_dir: Path, schools: int, seed: int, scale: float, hub_port: int, node_port: int,
-        sync_interval: int) -> None:
+        sync_interval: int, term_weeks: int | None) -> None:
     """Start a hub and school nodes on 127.0.0.1, enrol and sync them; stop with Ctrl+C."""
     from zszo.demo.run import HUB_ADMIN, enrol_nodes, process, wait_for, wait_merged
 
-    city = _prepare(out_dir, schools, seed, scale, 2, hub_port, node_port, sync_interval)
+    city = _prepare(out_dir, schools, seed, scale, 2, hub_port, node_port, sync_interval, term_weeks)
     _check_ports([city.hub_port] + [n.port for n in city.nodes])
     logs = out_dir / "logs"
     with contextlib.ExitStack() as stack:
@@ -201,11 +220,13 @@ def _wait_first_sync(city: Any, timeout: float = 300) -> None:
 @click.option("--hub-port", type=int, default=8000, show_default=True)
 @click.option("--keep-running/--no-keep-running", default=True, show_default=True,
               help="Keep the hub running afterwards so the dashboard can be browsed.")
-def city(out_dir: Path, seed: int, scale: float, jobs: int, hub_port: int, keep_running: bool) -> None:
+@term_option("0")
+def city(out_dir: Path, seed: int, scale: float, jobs: int, hub_port: int, keep_running: bool,
+         term_weeks: int | None) -> None:
     """Load the full 97-institution city and sync every node into a real hub, one after another."""
     from zszo.demo.run import HUB_ADMIN, enrol_nodes, process, sync_city, wait_for, wait_merged
 
-    city_install = _prepare(out_dir, None, seed, scale, jobs, hub_port, 9001, 300)
+    city_install = _prepare(out_dir, None, seed, scale, jobs, hub_port, 9001, 300, term_weeks)
     _check_ports([city_install.hub_port])
     with process(["hub", "-c", str(city_install.hub_config), "serve"], out_dir / "logs" / "hub.log") as hub:
         wait_for(city_install.hub_url)

@@ -23,6 +23,7 @@ from zszo.demo import names
 from zszo.demo.catalog import subjects_for
 from zszo.demo.plan import TRACKS, InstitutionPlan, Track, city_plan
 from zszo.demo.pupils import YEAR_START, ClassSlot, PupilBuilder
+from zszo.demo.term import fast_uid, generate_term
 
 SCHOOL_YEAR = {"label": "2026/2027", "starts_on": "2026-09-01", "ends_on": "2027-06-25"}
 DEMO_PASSWORDS = {  # fixed on purpose: printed in the manifest so anyone can try the demo
@@ -250,8 +251,13 @@ def _logins(staff: list[dict[str, Any]], classes: list[dict[str, Any]]) -> tuple
     )
 
 
-def generate_school(plan: InstitutionPlan, *, seed: int = 2026, scale: float = 1.0) -> GeneratedSchool:
-    """Generate every record of one planned institution (deterministic in ``seed`` and ``scale``)."""
+def generate_school(plan: InstitutionPlan, *, seed: int = 2026, scale: float = 1.0,
+                    term_weeks: int | None = 0) -> GeneratedSchool:
+    """Generate every record of one planned institution (deterministic in ``seed``, ``scale`` and ``term_weeks``).
+
+    ``term_weeks`` adds the school term of :mod:`zszo.demo.term` (timetable, lessons, attendance, grades):
+    0 none, ``None`` every lesson day from 1 September to the demo's today, N the last N weeks of them.
+    """
     base_rng = _rng(seed, plan.index, "base")
     uid = _uid_from(base_rng)
     address = names.radom_address(base_rng, plan.district)
@@ -274,6 +280,10 @@ def generate_school(plan: InstitutionPlan, *, seed: int = 2026, scale: float = 1
         "class_unit": classes, "pupil": builder.pupils, "guardian": builder.guardians,
         "pupil_guardian": builder.links, "enrolment": builder.enrolments,
     }
+    if term_weeks != 0:  # its own random stream: the rest of the institution is the same with or without it
+        term_rng = _rng(seed, plan.index, "term")
+        by_entity.update(generate_term(classes, staff, subjects, builder.enrolments, term_rng, fast_uid(term_rng),
+                                       term_weeks).records)
     records = {name: by_entity.get(name, []) for name in dependency_order()}
     return GeneratedSchool(plan, records, _logins(staff, classes))
 

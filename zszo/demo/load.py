@@ -26,6 +26,7 @@ from sqlalchemy import insert
 
 from node_agent.auth.operations import create_user
 from node_agent.db import Database, prepare
+from node_agent.grades.models import GradeHistory
 from node_agent.models import SYNCED_MODELS
 from node_agent.records import ValidationFailed
 from protocol.entities import ENTITIES, dependency_order
@@ -77,6 +78,24 @@ def check_records(school: GeneratedSchool) -> None:
                 raise ValidationFailed(errors)
 
 
+def grade_history(school: GeneratedSchool) -> list[dict[str, Any]]:
+    """The history rows the gradebook keeps for each generated grade: created by its teacher, on its date.
+
+    The node's operations write the same rows (record as sorted JSON, author's account and staff
+    member); a teacher with a demo login is named by it, the others as ``demo``.
+    """
+    usernames = {x.staff_member_id: x.username for x in school.logins if x.staff_member_id}
+    rows = []
+    for name in ("grade", "term_grade"):
+        for record in school.records.get(name, []):
+            rows.append({"entity": name, "record_id": record["id"], "action": "create", "before": None,
+                         "after": json.dumps(record, ensure_ascii=False, sort_keys=True),
+                         "username": usernames.get(record["teacher_id"], "demo"),
+                         "staff_member_id": record["teacher_id"],
+                         "changed_at": dt.datetime.combine(dt.date.fromisoformat(record["given_on"]), dt.time(12))})
+    return rows
+
+
 def load_school(db_path: Path, school: GeneratedSchool, *, backups: Path) -> LoadStats:
     """Create the node database at ``db_path`` and write ``school`` into it in one transaction.
 
@@ -97,6 +116,9 @@ def load_school(db_path: Path, school: GeneratedSchool, *, backups: Path) -> Loa
             for login in school.logins:
                 create_user(session, username=login.username, display_name=login.display_name,
                             role=login.role, password=login.password, staff_member_id=login.staff_member_id)
+            history = grade_history(school)
+            if history:
+                session.execute(insert(GradeHistory.__table__), history)
         with db.engine.connect() as conn:
             counts = {name: conn.exec_driver_sql(f"SELECT count(*) FROM {name}").scalar_one()
                       for name in dependency_order()}
@@ -132,22 +154,24 @@ def _totals(entries: list[Mapping[str, Any]]) -> dict[str, Any]:
             "teachers": sum(e["teachers"] for e in entries), "kinds": kinds, "counts": counts}
 
 
-def _build(out_dir: Path, plan: InstitutionPlan, seed: int, scale: float) -> dict[str, Any]:
+def _build(out_dir: Path, plan: InstitutionPlan, seed: int, scale: float, term_weeks: int | None) -> dict[str, Any]:
     """Generate and load one institution; return its manifest entry (runs in a worker process)."""
-    school = generate_school(plan, seed=seed, scale=scale)
+    school = generate_school(plan, seed=seed, scale=scale, term_weeks=term_weeks)
     path = node_path(out_dir, plan.rspo)
     stats = load_school(path, school, backups=path.parent / "backups")
     return _manifest_entry(school, out_dir, stats)
 
 
 def write_city(out_dir: Path, *, schools: int | None = None, seed: int = 2026, scale: float = 1.0,
-               jobs: int = 1, on_school: Callable[[dict[str, Any]], None] | None = None) -> dict[str, Any]:
+               jobs: int = 1, on_school: Callable[[dict[str, Any]], None] | None = None,
+               term_weeks: int | None = 0) -> dict[str, Any]:
     """Generate and load the city (or its first ``schools`` institutions) into ``out_dir``.
 
     Writes ``out_dir/nodes/<rspo>/node.sqlite`` per institution and ``out_dir/city.json``
     (database paths in it are relative to ``out_dir``); returns the manifest. ``scale`` shrinks
     class sizes for quick runs; ``jobs`` > 1 builds institutions in that many worker processes
-    (the result is the same: each institution depends only on the seed and its index).
+    (the result is the same: each institution depends only on the seed and its index). ``term_weeks``:
+    the school term of :mod:`zszo.demo.term` (0 none, ``None`` from 1 September, N the last N weeks).
     ``on_school`` is called with each institution's manifest entry as it is finished.
     Refuses (:class:`DemoExists`) to touch an existing demo; the manifest is written last.
     """
@@ -158,20 +182,20 @@ def write_city(out_dir: Path, *, schools: int | None = None, seed: int = 2026, s
     entries: dict[int, dict[str, Any]] = {}
     if jobs <= 1:
         for plan in plans:
-            entries[plan.index] = _build(out_dir, plan, seed, scale)
+            entries[plan.index] = _build(out_dir, plan, seed, scale, term_weeks)
             if on_school is not None:
                 on_school(entries[plan.index])
     else:
         # spawn, not fork: workers start clean, without the parent's engines or threads.
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = [pool.submit(_build, out_dir, plan, seed, scale) for plan in plans]
+            futures = [pool.submit(_build, out_dir, plan, seed, scale, term_weeks) for plan in plans]
             for future in as_completed(futures):
                 entry = future.result()
                 entries[entry["index"]] = entry
                 if on_school is not None:
                     on_school(entry)
     ordered = [entries[plan.index] for plan in plans]
-    manifest = {"seed": seed, "scale": scale, "school_year": SCHOOL_YEAR, "schools": ordered,
+    manifest = {"seed": seed, "scale": scale, "term_weeks": term_weeks, "school_year": SCHOOL_YEAR, "schools": ordered,
                 "totals": _totals(ordered)}
     tmp = out_dir / (MANIFEST + ".tmp")
     tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

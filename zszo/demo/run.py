@@ -98,13 +98,14 @@ def _winter_holidays(first_year: int) -> dt.date:
 
 def prepare_city(root: Path, *, schools: int | None, seed: int, scale: float, jobs: int, hub_port: int,
                  node_port: int, sync_interval: int,
-                 on_school: Callable[[dict[str, Any]], None] | None = None) -> CityInstall:
+                 on_school: Callable[[dict[str, Any]], None] | None = None, term_weeks: int | None = 0) -> CityInstall:
     """Generate the city under ``root`` (or reuse it) and write the hub and node configurations."""
     manifest_path = root / MANIFEST
     if manifest_path.exists():
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     else:
-        manifest = write_city(root, schools=schools, seed=seed, scale=scale, jobs=jobs, on_school=on_school)
+        manifest = write_city(root, schools=schools, seed=seed, scale=scale, jobs=jobs, on_school=on_school,
+                              term_weeks=term_weeks)
     hub_dir = root / "hub"
     hub_cfg = hub_dir / "hub.toml"
     if not hub_cfg.exists():

@@ -240,7 +240,8 @@ def generate_term(classes: list[dict[str, Any]], staff: list[dict[str, Any]], su
                 for pupil in present:
                     code = _code(rng, (pupil, day) in ill, day)
                     attendance.append({"id": uid(), "lesson_id": lesson["id"], "pupil_id": pupil, "code": code,
-                                       "excused_by": tutors[unit["id"]] if code == "excused" else None})
+                                       "excused_by": tutors[unit["id"]] if code == "excused" else None,
+                                       "school_code_id": None})
     grades, terms = _grades(assignments, taught, members, category_id, rng, uid)
     return Term({"bell_time": bells, "grade_category": categories, "teaching_assignment": assignments,
                  "timetable_entry": entries, "lesson": lessons, "attendance": attendance, "grade": grades,

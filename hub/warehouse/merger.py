@@ -30,7 +30,6 @@ from hub.ownership.forward import forward_requests
 from hub.transfers import ownership
 from hub.transfers.routing import route_transfers
 from hub.warehouse import checks, model, plan, pseudonym, schema
-from protocol.calendar import CityCalendar, parse_calendar
 from protocol.entities import ENTITIES, dependency_order
 from zszo.failpoints import failpoint
 
@@ -56,12 +55,6 @@ class MergeReport:
     seconds: float = 0.0
     per_entity: dict[str, int] = field(default_factory=dict)
     model: model.RefreshReport | None = None  # the analytical layer's refresh after this merge, if one ran
-
-
-def city_calendars(db: Database) -> dict[str, CityCalendar]:
-    """The city's published school-year calendars by school year (for ``dim_date``)."""
-    with db.reading() as session:
-        return {row.key: parse_calendar(json.loads(row.body)) for row in dictionaries.current(session, "city_calendar")}
 
 
 class Warehouse:
@@ -135,7 +128,10 @@ class Warehouse:
 
     def refresh_model(self, db: Database | None = None) -> model.RefreshReport:
         """Rebuild the analytical layer (:mod:`hub.warehouse.model`) now, with the city's calendars from ``db``."""
-        calendars = city_calendars(db) if db is not None else {}
+        calendars = {}
+        if db is not None:
+            with db.reading() as session:
+                calendars = dictionaries.calendars(session)
         with self._merge_lock:
             report = model.refresh(self.cursor(), calendars)
             self._model_dirty = False

@@ -31,11 +31,13 @@ from hub.compulsory import operations as compulsory_ops
 from hub.compulsory.absence import absence_list
 from hub.compulsory.register import parse_register
 from hub.dashboard import analytics
+from hub.dictionaries.operations import publish_calendar
 from hub.fleet import operations as fleet
 from hub.fleet.models import Node
 from hub.sync.models import NodeContact
 from hub.warehouse import model
 from hub.warehouse.pseudonym import load_or_create_key
+from protocol.calendar import standard_calendar
 from tests.hub import warehouse_city as wc
 from tests.hub.web_factories import Web, csv_rows, login_as, start_test_hub, tables, text
 from tests.sync.helpers import HubServer
@@ -69,6 +71,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubServer]:
                                 last_success_at=now - dt.timedelta(hours=2, minutes=5)))
         compulsory_ops.save_import(session, parse_register(register_csv(), key), as_of=dt.date(2026, 9, 30),
                                    file_name="ewidencja.csv", by="test")
+        publish_calendar(session, standard_calendar(2026, dt.date(2027, 1, 18)).to_body(), by="test")
     report = server.warehouse.refresh_model(server.db)
     assert report.rows["agg_attendance_class_month"] == 5
     yield server
@@ -101,6 +104,11 @@ def test_dimensions_and_calendar(hub: HubServer):
     assert c.execute("SELECT lesson_day FROM dim_date WHERE day = DATE '2027-06-25'").fetchone() == (True,)  # Fri
     assert c.execute("SELECT lesson_day FROM dim_date WHERE day = DATE '2027-06-28'").fetchone() == (False,)
     assert c.execute("SELECT count(*) FROM dim_date").fetchone() == (365,)
+    # the city's published calendar: its breaks are no lesson days
+    assert c.execute("SELECT city_break, lesson_day FROM dim_date WHERE day = DATE '2027-01-20'").fetchone() == (
+        "winter_holidays", False)
+    # weekdays from 1 September to 25 June, less public holidays and the three breaks
+    assert c.execute("SELECT count(*) FROM dim_date WHERE lesson_day").fetchone() == (188,)
 
 
 def test_facts_at_lesson_grain(hub: HubServer):

@@ -71,4 +71,5 @@ def build(settings: Settings, *, open_warehouse: bool = True) -> HubRuntime:
                                 quarantine_max=settings["sync.quarantine_max_batches"])
     if open_warehouse:
         runtime.warehouse = Warehouse(settings["paths.warehouse"], load_or_create_key(settings["paths.pseudonym_key"]))
+        runtime.warehouse.model_refresh_seconds = settings["merge.model_refresh_seconds"]
     return runtime

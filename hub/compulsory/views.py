@@ -15,9 +15,11 @@ from flask_babel import gettext as _
 
 from hub.compulsory import control, labels
 from hub.compulsory import operations as ops
+from hub.compulsory.absence import AbsenceFinding, absence_list
 from hub.compulsory.forms import ControlFilter, ImportForm
 from hub.compulsory.register import parse_register
 from hub.dashboard.forms import parse_day
+from hub.warehouse.model import is_built
 from hub.warehouse.pseudonym import load_or_create_key
 from hub.web.context import current_user, db, roles_required, runtime, today, warehouse_cursor
 from zszo.web.forms import add_error, attach_errors
@@ -64,6 +66,18 @@ def _findings(year: str | None, day: dt.date | None) -> list[control.Finding] | 
     return control.run_control(db(), cursor, year, day)
 
 
+def _absences(year: str | None) -> list[AbsenceFinding] | None:
+    cursor = warehouse_cursor()
+    if cursor is None or year is None or not is_built(cursor):
+        return None
+    return absence_list(db(), cursor, year, threshold())
+
+
+def threshold() -> int:
+    """The share of class days (%) that lists a child (setting ``compulsory.absence_threshold_percent``)."""
+    return runtime().settings["compulsory.absence_threshold_percent"]
+
+
 @bp.get("")
 @roles_required(OFFICER)
 def overview():  # type: ignore[no-untyped-def]
@@ -79,6 +93,7 @@ def overview():  # type: ignore[no-untyped-def]
         "compulsory/overview.html", form=form, year=year, day=day, findings=findings, grouped=grouped,
         counts=control.counts(findings or []), snapshot=control.current_import(db()),
         register_size=control.register_size(db()), labels_=labels, warehouse=warehouse_cursor() is not None,
+        absences=_absences(year), threshold=threshold(),
         args={"school_year": year or "", "day": day.isoformat() if day else ""},
     )
 
@@ -103,6 +118,26 @@ def list_csv(name: str):  # type: ignore[no-untyped-def]
              f"{labels.EXEMPTIONS[f.exemption.kind]}: {f.exemption.details}" if f.exemption else None]
             for f in findings if f.status == name]
     return csv_response(f"obowiazek-{name}-{(year or '').replace('/', '-')}.csv", header, rows)
+
+
+@bp.get("/absence.csv")
+@roles_required(OFFICER)
+def absence_csv():  # type: ignore[no-untyped-def]
+    """Children with unexcused absence on at least the threshold's share of class days, per month; logged."""
+    form, year, _day = control_filter()
+    rows = _absences(year)
+    if rows is None or form.errors:
+        abort(400)
+    log("export", "compulsory_list:absence")
+    header = [_("Last name"), _("First name"), _("PESEL"), _("Document"), _("Date of birth"), _("Address"),
+              _("Month"), _("School"), _("Class"), _("Class days"), _("Days of unexcused absence"),
+              _("Per cent of class days"), _("Per cent of lessons")]
+    return csv_response(f"obowiazek-nieobecnosci-{(year or '').replace('/', '-')}.csv", header, [
+        [f.child.last_name, f.child.first_name, f.child.pesel,
+         f"{f.child.document_type} {f.child.document_number}" if f.child.document_number else None,
+         f.child.birth_date, address(f.child), f.month.strftime("%Y-%m"), f.school, f.class_label, f.class_days,
+         f.unexcused_days, round(float(f.percent), 1),
+         None if f.lesson_percent is None else round(float(f.lesson_percent), 1)] for f in rows])
 
 
 def address(child: Any) -> str:

@@ -28,3 +28,11 @@ def parse_day(text: str) -> dt.date | None:
         except ValueError:
             continue
     return None
+
+
+class YearFilterForm(Form):
+    """School year, kind of school and district: the filters of the attendance and grade pages."""
+
+    school_year = SelectField(_l("School year"), choices=[], validate_choice=False)
+    kind = SelectField(_l("Kind of school"), choices=[], validate_choice=False)
+    district = SelectField(_l("District"), choices=[], validate_choice=False)

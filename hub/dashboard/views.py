@@ -58,6 +58,16 @@ def _args(form: FilterForm) -> dict[str, str]:
                               ("district", form.district.data)) if v}
 
 
+YEAR_PAGES = frozenset({"dashboard.attendance", "dashboard.grades"})
+
+
+@bp.app_template_global()
+def nav_args(endpoint: str, args: dict[str, str]) -> dict[str, str]:
+    """The filters a link to ``endpoint`` keeps: the school year or the day, the kind and the district."""
+    keep = ("school_year" if endpoint in YEAR_PAGES else "day", "kind", "district")
+    return {k: v for k, v in args.items() if k in keep}
+
+
 def _cursor_or_abort(day: dt.date | None):  # type: ignore[no-untyped-def]
     cursor = warehouse_cursor()
     if cursor is None or day is None:
@@ -171,8 +181,10 @@ def classes():  # type: ignore[no-untyped-def]
     chart = charts.bar_chart("chart-class-sizes", _("Average class size per level"), [
         (labels.levels([s.level])[0][1], s.average, format_one_decimal(s.average)) for s in stats
     ]) if stats else None
+    over = analytics_views.over_limit(day) if day is not None and warehouse_cursor() is not None else None
     return _page("dashboard/classes.html", form, day, stats=stats, schools=schools, rspo=rspo,
-                 school_name=school_name, chart=chart)
+                 school_name=school_name, chart=chart, over_limit=over,
+                 municipal_limit=runtime().settings["dashboard.municipal_class_limit"])
 
 
 @bp.get("/classes-levels.csv")
@@ -258,3 +270,6 @@ def sync_rejected_csv():  # type: ignore[no-untyped-def]
             for at, rspo, entity, pk, fld, code in data["rejected"]]
     return csv_response(f"odrzucone-zmiany-{today().isoformat()}.csv", header, rows)
 
+
+
+from hub.dashboard import analytics_views  # noqa: E402 - registers the analytical layer's pages on bp

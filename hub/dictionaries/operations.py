@@ -44,3 +44,8 @@ def current(session: Session, kind: str) -> list[CityDictionary]:
 def current_bodies(session: Session) -> list[tuple[str, dict[str, Any]]]:
     """(kind, body) of every current dictionary, to queue for a node that has just enrolled."""
     return [("city_calendar", json.loads(row.body)) for row in current(session, "city_calendar")]
+
+
+def calendars(session: Session) -> dict[str, CityCalendar]:
+    """The city's current school-year calendars by school year (the warehouse's ``dim_date`` reads them)."""
+    return {row.key: parse_calendar(json.loads(row.body)) for row in current(session, "city_calendar")}

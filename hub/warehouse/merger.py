@@ -25,10 +25,11 @@ from pathlib import Path
 import duckdb
 
 from hub.db import Database
+from hub.dictionaries import operations as dictionaries
 from hub.ownership.forward import forward_requests
 from hub.transfers import ownership
 from hub.transfers.routing import route_transfers
-from hub.warehouse import checks, plan, pseudonym, recovery, schema
+from hub.warehouse import checks, model, plan, pseudonym, recovery, schema
 from protocol.entities import ENTITIES, dependency_order
 from zszo.failpoints import failpoint
 
@@ -53,6 +54,7 @@ class MergeReport:
     transfer_messages: int = 0  # transfer offers and outcomes queued for nodes (hub/transfers/routing.py)
     seconds: float = 0.0
     per_entity: dict[str, int] = field(default_factory=dict)
+    model: model.RefreshReport | None = None  # the analytical layer's refresh after this merge, if one ran
 
 
 class Warehouse:
@@ -66,6 +68,10 @@ class Warehouse:
         self.tmp_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._merge_lock = threading.Lock()
         self.set_aside_as: Path | None = None  # where an unreadable file went (recovery.py), if it did
+        # The analytical layer is rebuilt after merges touching its sources, at most every this many
+        # seconds (setting merge.model_refresh_seconds; 0: after every such merge).
+        self.model_refresh_seconds = 0.0
+        self._model_refreshed = -float("inf")
         try:
             self._open()
         except duckdb.Error as exc:
@@ -86,6 +92,8 @@ class Warehouse:
         for column in schema.add_missing_columns(self.con):
             log.info("warehouse column added after an upgrade: %s", column)
         checks.install_macros(self.con)
+        model.install_views(self.con)
+        self._model_dirty = not model.is_built(self.con)
         if self.con.execute("SELECT count(*) FROM _merge_state").fetchone()[0] == 0:
             self.con.execute("INSERT INTO _merge_state VALUES (1, 0, now())")
 
@@ -139,12 +147,29 @@ class Warehouse:
                     total.requests_forwarded += forward_requests(self.cursor(), db)
                     total.transfer_messages += route_transfers(self.cursor(), db)
                 total.merged_through = report.merged_through
+                if model.SOURCES & set(total.per_entity) or total.moved:
+                    self._model_dirty = True
+                if self._model_dirty and time.monotonic() - self._model_refreshed >= self.model_refresh_seconds:
+                    total.model = self.refresh_model(db)
                 return total
             for name in ("batches", "changes", "applied", "rejected", "held", "quarantined", "moved", "seconds"):
                 setattr(total, name, getattr(total, name) + getattr(report, name))
             for entity, count in report.per_entity.items():
                 total.per_entity[entity] = total.per_entity.get(entity, 0) + count
             total.merged_through = report.merged_through
+
+    def refresh_model(self, db: Database | None = None) -> model.RefreshReport:
+        """Rebuild the analytical layer (:mod:`hub.warehouse.model`) now, with the city's calendars from ``db``."""
+        calendars = {}
+        if db is not None:
+            with db.reading() as session:
+                calendars = dictionaries.calendars(session)
+        with self._merge_lock:
+            report = model.refresh(self.cursor(), calendars)
+            self._model_dirty = False
+            self._model_refreshed = time.monotonic()
+        log.info("analytical layer refreshed in %.2fs", report.seconds)
+        return report
 
     def merge_once(self, db: Database, *, max_changes: int = 500_000) -> MergeReport:
         """Merge the next inbox batches (at least one, up to about ``max_changes`` changes)."""

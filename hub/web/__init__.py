@@ -81,7 +81,7 @@ def init_app(app: Flask, *, idle_minutes: int, max_hours: int, machine_endpoints
     app.after_request(context.finish_request)
     app.teardown_request(context.close_request)
     app.jinja_env.globals.update(labels=labels, label=labels.label, is_admin=context.is_admin)
-    app.jinja_env.filters.update(number=format_number, decimal=format_one_decimal)
+    app.jinja_env.filters.update(number=format_number, decimal=format_one_decimal, decimal2=format_two_decimals)
 
 
 def format_number(value: int | None) -> str:
@@ -96,6 +96,13 @@ def format_one_decimal(value: float | None) -> str:
     if value is None:
         return "–"
     return format_decimal(value, format="#,##0.0", locale=get_locale() or "pl")
+
+
+def format_two_decimals(value: object) -> str:
+    """A number with two decimal places in the Polish form (``4,17``: averages, FTE); "–" for None."""
+    if value is None:
+        return "–"
+    return format_decimal(value, format="#,##0.00", locale=get_locale() or "pl")
 
 
 def _is_current(prefixes: tuple[str, ...]) -> bool:

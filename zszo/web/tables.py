@@ -16,6 +16,7 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from flask import Response, request
@@ -38,6 +39,8 @@ def cell(value: Any) -> str | int:
         return value
     if isinstance(value, float):
         return f"{value:.1f}".replace(".", ",")
+    if isinstance(value, Decimal):  # already rounded to the places it should show (averages, FTE: two)
+        return str(value).replace(".", ",")
     if isinstance(value, dt.datetime):  # naive values are UTC, as the stores keep them; shown in Warsaw time
         aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
         return aware.astimezone(TIMEZONE).strftime("%Y-%m-%d %H:%M")
@@ -82,6 +85,8 @@ def xlsx_bytes(header: Sequence[object], rows: Iterable[Sequence[Any]], *, title
 
 
 def _xlsx_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
     if isinstance(value, bool):
         return "tak" if value else "nie"
     if isinstance(value, dt.datetime):

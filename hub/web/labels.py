@@ -95,6 +95,8 @@ REJECTION_CODES = {
     "pesel_sex": _l("the sex does not match the PESEL"),
     "identity_missing": _l("neither a PESEL nor an identity document is given"),
     "date_order": _l("the end date is earlier than the start date"),
+    "mark_format": _l("a school's attendance mark must be 1 to 5 lower-case letters or digits"),
+    "standard_mark": _l("a school's attendance mark may not repeat a standard mark"),
     "time": _l("not a valid time of day (HH:MM)"),
     "time_order": _l("the end time is not later than the start time"),
     "school_year_label": _l("the school year's name does not match its dates"),

@@ -249,12 +249,25 @@ def _staff_employment_sql(a: Access) -> list[str]:
     ]
 
 
+def _catchment_child_sql(a: Access) -> list[str]:
+    """Mirror of protocol.entities_catchment's catchment_child rules (identity, what a status must name)."""
+    has, date, v = a.present, a.date, a.v
+    return [
+        f"WHEN {has('pesel')} AND {date('birth_date')} <> {a.pesel_date('pesel')} THEN 'birth_date|pesel_birth_date'",
+        f"WHEN NOT {has('pesel')} AND (NOT {has('document_type')} OR NOT {has('document_number')}) "
+        "THEN 'pesel|identity_missing'",
+        f"WHEN {v('status')} = 'deferred' AND NOT {has('decision_number')} THEN 'decision_number|required'",
+        f"WHEN {v('status')} = 'elsewhere' AND NOT {has('other_school')} THEN 'other_school|required'",
+    ]
+
+
 RECORD_SQL: dict[str, Callable[[Access], list[str]]] = {
     "register_entry": _register_entry_sql,
     "pupil_transfer": _pupil_transfer_sql,
     "transfer_decision": _transfer_decision_sql,
     "bell_time": _bell_time_sql,
     "staff_employment": _staff_employment_sql,
+    "catchment_child": _catchment_child_sql,
 }
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,21 +21,12 @@ from tests.integration.harness import PASSWORD, Service, free_port, run, service
 from tests.recruitment.app_factories import LO1, LO2, make_campaign, make_parent, school_account
 from tests.recruitment.app_factories import PASSWORD as SCHOOL_PASSWORD
 from tests.recruitment.test_password_reset import _Relay
+from tests.recruitment.test_password_reset import relay as relay  # noqa: F401 - the mail relay fixture
 
 pytestmark = pytest.mark.browser
 
 SP1 = ("400101", "Szkoła Podstawowa nr 1 im. Marii Skłodowskiej-Curie")
 EMAIL, NEW_PASSWORD = "rodzic.zolw@example.pl", "nowe-haslo-rodzica-9"
-
-
-@pytest.fixture
-def relay() -> Iterator[_Relay]:
-    server = _Relay()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture

@@ -296,6 +296,7 @@ def dependency_order() -> list[str]:
 # --- feature modules ------------------------------------------------------------------------------
 # Each feature's entities live in their own module, which calls register(); importing them here keeps
 # ENTITIES complete for whoever imports this module. Keep one line per module, in dependency order.
+import protocol.entities_catchment  # noqa: E402,F401 - catchment children's schooling reported to the city
 import protocol.entities_gradebook  # noqa: E402,F401 - grades, term and behaviour grades (e-Dziennik)
 import protocol.entities_journal  # noqa: E402,F401 - behaviour notes, homework, announcements (e-Dziennik)
 import protocol.entities_lessons  # noqa: E402,F401 - timetable, lesson log, attendance (e-Dziennik)

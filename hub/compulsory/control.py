@@ -9,6 +9,10 @@ For the school year Y/Y+1 and a reference day:
 
 Enrolments come from the warehouse (every school server's data), matched by the pupil key —
 HMAC of PESEL or document under the warehouse's key — so no name or PESEL is ever sent there.
+So do the primary schools' reports about the children of their catchment areas (entity
+``catchment_child``): a deferral decided by the catchment school's director, or schooling elsewhere
+the parents reported at the school, counts like the city's own record of it: such a child is
+"deferred" or "schooled elsewhere", never "enrolled nowhere".
 """
 
 from __future__ import annotations
@@ -37,6 +41,18 @@ class Enrolled:
 
 
 @dataclass(frozen=True)
+class SchoolReport:
+    """What a primary school reported about a child of its catchment area for the school year."""
+
+    rspo: str
+    school: str
+    status: str  # "deferred" | "elsewhere"
+    decision_number: str | None
+    other_school: str | None
+    other_school_address: str | None
+
+
+@dataclass(frozen=True)
 class Finding:
     """One checked child and the verdict."""
 
@@ -45,6 +61,7 @@ class Finding:
     status: str
     schools: tuple[Enrolled, ...]
     exemption: Exemption | None
+    reports: tuple[SchoolReport, ...] = ()
 
 
 def first_year(school_year: str) -> int:
@@ -87,6 +104,24 @@ def enrolments(cur: Any, keys: list[str], day: dt.date) -> dict[str, list[Enroll
     return found
 
 
+def school_reports(cur: Any, keys: list[str], school_year: str) -> dict[str, list[SchoolReport]]:
+    """Deferrals and schooling elsewhere that schools reported for ``school_year``, by pupil key."""
+    if not keys:
+        return {}
+    rows = cur.execute("""
+        SELECT c.pupil_key, c._rspo, s.name, c.status, c.decision_number, c.other_school, c.other_school_address
+        FROM catchment_child c
+        JOIN school s ON s._rspo = c._rspo
+        WHERE c.school_year = ? AND c.status IN ('deferred', 'elsewhere')
+          AND c.pupil_key IN (SELECT unnest(CAST(? AS VARCHAR[])))
+        ORDER BY 1, 2
+    """, [school_year, keys]).fetchall()
+    found: dict[str, list[SchoolReport]] = defaultdict(list)
+    for key, rspo, name, status, decision, other, other_address in rows:
+        found[key].append(SchoolReport(rspo, name, status, decision, other, other_address))
+    return found
+
+
 def run_control(session: Session, cur: Any, school_year: str, day: dt.date) -> list[Finding]:
     """Check every child of the current register snapshot who owes schooling in ``school_year``."""
     snapshot = current_import(session)
@@ -99,13 +134,16 @@ def run_control(session: Session, cur: Any, school_year: str, day: dt.date) -> l
     for exemption in session.scalars(select(Exemption).where(Exemption.school_year == school_year)
                                      .order_by(Exemption.id)):
         exemptions[exemption.pupil_key] = exemption  # the latest recorded counts
-    found = enrolments(cur, [c.pupil_key for c in children], day)
+    keys = [c.pupil_key for c in children]
+    found, reported = enrolments(cur, keys, day), school_reports(cur, keys, school_year)
     return [_verdict(c, obligation(c.birth_date, school_year, day) or "", tuple(found.get(c.pupil_key, ())),
-                     exemptions.get(c.pupil_key)) for c in children]
+                     exemptions.get(c.pupil_key), tuple(reported.get(c.pupil_key, ()))) for c in children]
 
 
-def _verdict(child: ResidentChild, owes: str, schools: tuple[Enrolled, ...], exemption: Exemption | None) -> Finding:
-    deferral = exemption is not None and exemption.kind == "deferral"
+def _verdict(child: ResidentChild, owes: str, schools: tuple[Enrolled, ...], exemption: Exemption | None,
+             reports: tuple[SchoolReport, ...] = ()) -> Finding:
+    school_deferral = any(r.status == "deferred" for r in reports)
+    deferral = school_deferral or (exemption is not None and exemption.kind == "deferral")
     if len({s.rspo for s in schools}) >= 2:
         status = "enrolled_twice"
     elif schools:
@@ -114,11 +152,13 @@ def _verdict(child: ResidentChild, owes: str, schools: tuple[Enrolled, ...], exe
             status = "deferred" if deferral else "preschool_no_deferral"
         else:
             status = "ok"
-    elif exemption is not None and not deferral:
+    elif school_deferral:
+        status = "deferred"  # the catchment school's director decided it: the school follows the child up
+    elif (exemption is not None and not deferral) or any(r.status == "elsewhere" for r in reports):
         status = "exempt"  # schooled abroad, outside the city, at home: reported and recorded
     else:
-        status = "not_enrolled"  # a deferral still means preschool: without a place, the duty is unmet
-    return Finding(child, owes, status, schools, exemption)
+        status = "not_enrolled"  # a deferral the city noted still means preschool: without a place, the duty is unmet
+    return Finding(child, owes, status, schools, exemption, reports)
 
 
 def counts(findings: list[Finding]) -> dict[str, int]:

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 STATUSES = {
     "ok": _l("enrolled"),
-    "deferred": _l("deferred, in preschool"),
+    "deferred": _l("deferred (odroczenie)"),
     "exempt": _l("schooled elsewhere (reported)"),
     "not_enrolled": _l("enrolled nowhere"),
     "enrolled_twice": _l("enrolled in two schools"),
@@ -26,6 +26,10 @@ EXEMPTIONS = {
     "school_outside_city": _l("school outside the city"),
     "home_education": _l("home education"),
     "other": _l("other"),
+}
+REPORTS = {
+    "deferred": _l("deferral decided by the catchment school, decision no."),
+    "elsewhere": _l("schooling elsewhere reported at the catchment school:"),
 }
 CASE_STEPS = {"open": _l("opened"), "notified": _l("parents notified"), "explained": _l("explained"),
               "closed": _l("closed")}

@@ -115,7 +115,7 @@ def list_csv(name: str):  # type: ignore[no-untyped-def]
              f"{f.child.document_type} {f.child.document_number}" if f.child.document_number else None,
              f.child.birth_date, address(f.child), str(labels.OBLIGATIONS[f.obligation]),
              ", ".join(s.school for s in f.schools) or None,
-             f"{labels.EXEMPTIONS[f.exemption.kind]}: {f.exemption.details}" if f.exemption else None]
+             reported(f)]
             for f in findings if f.status == name]
     return csv_response(f"obowiazek-{name}-{(year or '').replace('/', '-')}.csv", header, rows)
 
@@ -138,6 +138,14 @@ def absence_csv():  # type: ignore[no-untyped-def]
          f.child.birth_date, address(f.child), f.month.strftime("%Y-%m"), f.school, f.class_label, f.class_days,
          f.unexcused_days, round(float(f.percent), 1),
          None if f.lesson_percent is None else round(float(f.lesson_percent), 1)] for f in rows])
+def reported(finding: Any) -> str | None:
+    """What the city recorded and what schools reported about the child's schooling, as one cell."""
+    parts = [f"{labels.EXEMPTIONS[finding.exemption.kind]}: {finding.exemption.details}"] if finding.exemption else []
+    for r in finding.reports:
+        what = r.decision_number if r.status == "deferred" else ", ".join(
+            x for x in (r.other_school, r.other_school_address) if x)
+        parts.append(f"{r.school}: {labels.REPORTS[r.status]} {what}")
+    return "; ".join(parts) or None
 
 
 def address(child: Any) -> str:

@@ -20,13 +20,16 @@ This module must never read a database, the clock or global random state.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import hmac
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from heapq import heappush, heapreplace
-from itertools import chain
+from itertools import accumulate, chain, count, repeat
+from operator import or_
 from typing import Any
 
 from protocol.i18n import N_
@@ -128,6 +131,12 @@ class Prepared:
     ``(id rank,)`` without. The lottery rank is dense (equal numbers, equal rank), so only the id
     rank, which is never law, separates exact ties; :mod:`hub.recruitment.ties` checks whether it
     mattered. ``by_id_rank`` maps an id rank back to the candidate index.
+
+    ``entries[i][q]`` is the same comparison as ``keys[i][q] + order[i]`` as one int, so the
+    algorithm compares machine-size ints instead of tuples of Decimals: the key's rank among all
+    distinct keys (sorted once) shifted left by ``tie_bits``, plus the candidate's position in the
+    strict tie order (``by_tie[position]`` is the candidate). Keys are compared only within a
+    class, so one ranking of every distinct key serves all classes.
     """
 
     class_ids: list[str]
@@ -138,6 +147,9 @@ class Prepared:
     lottery: list[int] | None
     order: list[tuple[int, ...]]
     by_id_rank: list[int]
+    entries: list[list[int]]    # keys[i][q] + order[i] encoded as one int (see above)
+    by_tie: list[int]           # candidate index by position in the strict tie order
+    tie_bits: int
 
 
 def _candidate_where(index: int, candidate_id: object) -> str:
@@ -217,6 +229,28 @@ def prepare(classes: Sequence[ClassSeats], candidates: Sequence[Applicant],
     × 12 classes is over a million keys); only when one fails is the input walked slowly, in
     order, to name the first error and where it is.
     """
+    with _without_cyclic_gc():
+        return _prepare(classes, candidates, lottery_seed)
+
+
+@contextmanager
+def _without_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while millions of acyclic lists and tuples are built.
+
+    Its generation scans would otherwise walk every key again and again (a third of the time of
+    ``prepare`` on 100k × 12); nothing built here forms a cycle, so pausing it leaks nothing.
+    It is switched back on only if it was on (another caller may have paused it on purpose).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _prepare(classes: Sequence[ClassSeats], candidates: Sequence[Applicant], lottery_seed: int | None) -> Prepared:
     if lottery_seed is not None and type(lottery_seed) is not int:
         raise AllocationInputError("lottery_seed", N_("the lottery seed must be a whole number or null"))
     class_index = _check_classes(classes)
@@ -260,49 +294,78 @@ def prepare(classes: Sequence[ClassSeats], candidates: Sequence[Applicant],
     if lottery_seed is None:
         lottery = None
         order = [(rank,) for rank in id_rank]
+        by_tie = by_id_rank
     else:
         lottery = lottery_numbers(lottery_seed, ids)
         dense = {number: rank for rank, number in enumerate(sorted(set(lottery)))}
         order = [(dense[number], rank) for number, rank in zip(lottery, id_rank, strict=True)]
+        by_tie = sorted(range(len(ids)), key=order.__getitem__)
+    entries, tie_bits = _encode(keys, all_keys, by_tie)
     return Prepared([c.id for c in classes], [c.seats for c in classes], ids, prefs, keys, lottery, order,
-                    by_id_rank)
+                    by_id_rank, entries, by_tie, tie_bits)
 
 
-def deferred_acceptance(p: Prepared) -> tuple[list[list[tuple]], list[int]]:
+def _encode(keys: list[list[tuple]], all_keys: list[tuple], by_tie: list[int]) -> tuple[list[list[int]], int]:
+    """Each application's ``key + tie order`` as one int: (rank of the key) << bits | tie position.
+
+    One pass over the keys gives every distinct key the index of its first application; only the
+    distinct keys are sorted. Equal keys (``1`` and ``Decimal("1.0")`` too) get one rank; tuples of
+    different lengths (other classes) sort among them harmlessly: an int is only compared within
+    its class. All loops over applications are C-level ``map`` passes.
+    """
+    tie_bits = max(1, len(by_tie).bit_length())
+    first_at: dict[tuple, int] = {}
+    first = list(map(first_at.setdefault, all_keys, count()))
+    distinct = list(first_at)
+    rank_at = [0] * len(all_keys)
+    for rank, j in enumerate(sorted(range(len(distinct)), key=distinct.__getitem__)):
+        rank_at[first_at[distinct[j]]] = rank << tie_bits
+    tie_of = [0] * len(by_tie)
+    for position, i in enumerate(by_tie):
+        tie_of[i] = position
+    lengths = list(map(len, keys))
+    flat = list(map(or_, map(rank_at.__getitem__, first), chain.from_iterable(map(repeat, tie_of, lengths))))
+    ends = list(accumulate(lengths))
+    return list(map(flat.__getitem__, map(slice, chain((0,), ends), ends))), tie_bits
+
+
+def deferred_acceptance(p: Prepared) -> tuple[list[list[int]], list[int]]:
     """Student-proposing deferred acceptance on prepared input: (heap per class, list position per candidate).
 
-    Heap entries are the candidate's key for the class followed by their tie order
-    (``key + order[i]``, one flat tuple, because nested tuples compare twice as slowly): the
-    lowest admitted entry is on top. ``position[i]`` is the index in candidate i's list of the
-    class holding them, or the list's length when they hold none. Each candidate proposes down
-    their list; a displaced candidate continues from where they stopped (a loop, not recursion).
-    Each application is tried at most once, and each try costs O(log seats).
+    Heap entries are the candidates' int-encoded entries (:attr:`Prepared.entries`): the lowest
+    admitted one is on top, and its low ``tie_bits`` bits name the candidate. ``position[i]`` is
+    the index in candidate i's list of the class holding them, or the list's length when they hold
+    none. Each candidate proposes down their list; a displaced candidate continues from where they
+    stopped (a loop, not recursion). Each application is tried at most once, at O(log seats).
     """
     seats = p.seats
-    heaps: list[list[tuple]] = [[] for _ in seats]
+    heaps: list[list[int]] = [[] for _ in seats]
     next_choice = [0] * len(p.prefs)
-    prefs, keys, order, by_id_rank = p.prefs, p.keys, p.order, p.by_id_rank
+    prefs, entries, by_tie, mask = p.prefs, p.entries, p.by_tie, (1 << p.tie_bits) - 1
     for start in range(len(prefs)):
         i = start
         while i >= 0:
-            listed, own, tail = prefs[i], keys[i], order[i]
+            listed, own = prefs[i], entries[i]
             held, displaced = len(listed), -1  # held = len(listed): ran off the list, holds nothing
             for q in range(next_choice[i], len(listed)):
                 c = listed[q]
                 heap = heaps[c]
                 if len(heap) < seats[c]:
-                    heappush(heap, own[q] + tail)
+                    heappush(heap, own[q])
                     held = q
                     break
-                if heap:
-                    entry = own[q] + tail
-                    if entry > heap[0]:
-                        displaced = by_id_rank[heapreplace(heap, entry)[-1]]
-                        held = q
-                        break
+                if heap and own[q] > heap[0]:
+                    displaced = by_tie[heapreplace(heap, own[q]) & mask]
+                    held = q
+                    break
             next_choice[i] = held + 1
             i = displaced
     return heaps, [n - 1 for n in next_choice]
+
+
+def holder(p: Prepared, entry: int) -> int:
+    """The candidate (index) of a heap entry."""
+    return p.by_tie[entry & ((1 << p.tie_bits) - 1)]
 
 
 def allocate(classes: Sequence[ClassSeats], candidates: Sequence[Applicant],
@@ -319,7 +382,7 @@ def solve(p: Prepared) -> Allocation:
     return build_allocation(p, heaps, position, find_ties(p, heaps, position))
 
 
-def build_allocation(p: Prepared, heaps: list[list[tuple]], position: list[int], ties: list[Tie]) -> Allocation:
+def build_allocation(p: Prepared, heaps: list[list[int]], position: list[int], ties: list[Tie]) -> Allocation:
     """Turn the algorithm's arrays into the public result, ordered by id (never by input order)."""
     ids, class_ids = p.candidate_ids, p.class_ids
     assignments: dict[str, str | None] = {}
@@ -330,7 +393,11 @@ def build_allocation(p: Prepared, heaps: list[list[tuple]], position: list[int],
     for c in sorted(range(len(class_ids)), key=class_ids.__getitem__):
         heap = heaps[c]
         full = p.seats[c] > 0 and len(heap) == p.seats[c]
-        cutoffs[class_ids[c]] = public_key(p, heap[0]) if full else None
+        if full:
+            i = holder(p, heap[0])
+            cutoffs[class_ids[c]] = public_key(p, i, position[i])
+        else:
+            cutoffs[class_ids[c]] = None
     lottery = None if p.lottery is None else {ids[i]: p.lottery[i] for i in p.by_id_rank}
     return Allocation(assignments, cutoffs, lottery, sorted(ties, key=lambda t: (t.class_id, t.kind, t.candidate_ids)))
 
@@ -340,8 +407,7 @@ def format_key(key: tuple | None) -> str:
     return "null" if key is None else "[" + ", ".join(str(number) for number in key) + "]"
 
 
-def public_key(p: Prepared, entry: tuple) -> tuple:
-    """The key people see for a heap entry: the candidate's key, plus their lottery number if one was used."""
-    i = p.by_id_rank[entry[-1]]
-    key = entry[:-len(p.order[i])]
+def public_key(p: Prepared, i: int, q: int) -> tuple:
+    """The key people see for candidate i's q-th listed class: their key, plus their lottery number if one was used."""
+    key = p.keys[i][q]
     return key if p.lottery is None else (*key, p.lottery[i])

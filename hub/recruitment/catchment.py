@@ -3,8 +3,11 @@
 Children living in a school's obwód are admitted to its grade 1 on a notification (zgłoszenie),
 with no recruitment (art. 133 ust. 1 Prawo oświatowe); the grade-1 recruitment covers only the
 others. The city council's resolution describes each obwód as streets, whole or by house numbers.
-The office types it as one street a line:
+The office types it as one street a line, under the locality the streets are in:
 
+* ``Radom:`` — a line ending with a colon names the locality of the lines below it: the town
+  (``Radom:``), the postal code (``26-600:``) or both (``26-600 Radom:``); every street line needs
+  one above it, because a "Długa 5" exists in many towns;
 * ``Długa`` — the whole street;
 * ``Długa 1-25`` — numbers 1 to 25;
 * ``Długa 2-40 parzyste`` / ``Długa 1-39 nieparzyste`` — only even / odd numbers in the range;
@@ -12,12 +15,15 @@ The office types it as one street a line:
 
 Street names are compared without case, dots and the usual prefixes (``ul.``, ``al.``, ``pl.``,
 ``os.`` …); a house number ``12a`` or ``12/3`` counts as 12. An address without a number is in the
-obwód only where the whole street is.
+obwód only where the whole street is. An address is in the obwód when its street and number match
+a line *and* its town (compared without case and diacritics) or its postal code is that line's
+locality.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from hub.recruitment.errors import error
@@ -28,6 +34,7 @@ MAX_LINES = 2000
 _PREFIXES = ("ulica", "ul", "aleja", "aleje", "al", "plac", "pl", "osiedle", "os", "rondo", "skwer", "bulwar")
 _RULE = re.compile(r"(?P<street>.+?)(?:\s+(?P<first>[0-9]{1,5})\s*-\s*(?P<last>[0-9]{1,5}))?"
                    r"(?:\s+(?P<parity>parzyste|nieparzyste))?", re.IGNORECASE)
+_LOCALITY = re.compile(r"(?P<postcode>[0-9]{2}-[0-9]{3})?\s*(?P<town>[^:]*?)\s*:")
 _LETTER = re.compile(r"[^\W\d_]")  # a street name has at least one letter
 _ADDRESS = re.compile(r"(?P<street>.*?)[\s,]+(?P<number>[0-9]{1,5})\s*[a-zA-Z]?\s*(?:[/m].*)?", re.IGNORECASE)
 
@@ -40,6 +47,13 @@ class StreetRule:
     first: int | None = None
     last: int | None = None
     parity: str | None = None  # "even", "odd" or None
+    town: str | None = None  # normalised (:func:`normalise_town`); the line's locality is this town …
+    postcode: str | None = None  # … or this postal code (either matches when both are given)
+
+    def in_locality(self, town: str | None, postcode: str | None) -> bool:
+        """True when an address in ``town`` with ``postcode`` is in this line's locality."""
+        return bool((self.town and town and normalise_town(town) == self.town)
+                    or (self.postcode and postcode and postcode.strip() == self.postcode))
 
     def covers(self, number: int | None) -> bool:
         """True when the house ``number`` (None: no number) of this street is in the obwód."""
@@ -62,6 +76,12 @@ def normalise_street(name: str) -> str:
     return " ".join(words)
 
 
+def normalise_town(name: str) -> str:
+    """Lower case, no diacritics, single spaces: ``"Wola  Kroguliecka"`` and ``"wola kroguliecka"`` match."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold().replace("ł", "l"))
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).replace("-", " ").split())
+
+
 def parse_rules(text: str) -> tuple[list[StreetRule], list[FieldError]]:
     """The rules of an obwód typed one a line, and the errors (naming the line) of lines that are not."""
     rules: list[StreetRule] = []
@@ -70,14 +90,31 @@ def parse_rules(text: str) -> tuple[list[StreetRule], list[FieldError]]:
     if len(lines) > MAX_LINES:
         return [], [error("streets", "too_many", N_("at most {max} lines"), N_("streets of the catchment area"),
                           max=MAX_LINES)]
+    town: str | None = None
+    postcode: str | None = None
     for number, line in enumerate(lines, start=1):
         if not line:
+            continue
+        locality = _LOCALITY.fullmatch(line)
+        if locality is not None:
+            postcode = locality.group("postcode")
+            town = normalise_town(locality.group("town")) or None
+            if (postcode is None and town is None) or not _LETTER.search(town or "x") or len(town or "") > 100:
+                errors.append(error("streets", "locality", N_("line {line}: write the town, the postal code "
+                                                              "(e.g. “26-600”) or both, then a colon"),
+                                    N_("streets of the catchment area"), line=number))
+                town = postcode = None
             continue
         match = _RULE.fullmatch(line)
         street = normalise_street(match.group("street")) if match else ""
         if match is None or not _LETTER.search(street) or len(street) > 150:
             errors.append(error("streets", "line", N_("line {line}: write a street, optionally numbers “1-25” and "
                                                       "“parzyste” or “nieparzyste”"),
+                                N_("streets of the catchment area"), line=number))
+            continue
+        if town is None and postcode is None:
+            errors.append(error("streets", "no_locality", N_("line {line}: name the street's town above it, on a line "
+                                                             "of its own ending with a colon (e.g. “Radom:”)"),
                                 N_("streets of the catchment area"), line=number))
             continue
         first = int(match.group("first")) if match.group("first") else None
@@ -87,7 +124,7 @@ def parse_rules(text: str) -> tuple[list[StreetRule], list[FieldError]]:
                                 N_("streets of the catchment area"), line=number))
             continue
         parity = {"parzyste": "even", "nieparzyste": "odd"}.get((match.group("parity") or "").casefold())
-        rules.append(StreetRule(street, first, last, parity))
+        rules.append(StreetRule(street, first, last, parity, town, postcode))
     return rules, errors
 
 
@@ -99,7 +136,7 @@ def split_address(street_line: str) -> tuple[str, int | None]:
     return normalise_street(match.group("street")), int(match.group("number"))
 
 
-def in_catchment(rules: list[StreetRule], street_line: str) -> bool:
-    """True when the address (street and number as the parent wrote it) lies in the obwód."""
+def in_catchment(rules: list[StreetRule], street_line: str, town: str | None, postcode: str | None) -> bool:
+    """True when the address (street and number as the parent wrote it, the town, the postal code) lies in the obwód."""
     street, number = split_address(street_line)
-    return any(rule.street == street and rule.covers(number) for rule in rules)
+    return any(rule.street == street and rule.covers(number) and rule.in_locality(town, postcode) for rule in rules)

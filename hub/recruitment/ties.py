@@ -28,37 +28,46 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from hub.recruitment.allocation import Prepared, Tie, public_key
+from hub.recruitment.allocation import Prepared, Tie, holder, public_key
 
 
-def find_ties(p: Prepared, heaps: list[list[tuple]], position: list[int]) -> list[Tie]:
+def find_ties(p: Prepared, heaps: list[list[int]], position: list[int]) -> list[Tie]:
     """Every exact tie whose internal order decides a seat (an empty list when the result stands)."""
-    seats = p.seats
+    seats, bits = p.seats, p.tie_bits
+    # Weak keys leave out the id rank: the key's rank, then the lottery rank when there is a lottery,
+    # as one int (the heap entries without their tie position, with the lottery rank put back).
+    lottery_rank = [0] * len(p.order) if p.lottery is None else [o[0] for o in p.order]
+    lottery_bits = 0 if p.lottery is None else max(1, max(lottery_rank, default=0).bit_length())
+
+    def weak(i: int, entry: int) -> int:
+        return (entry >> bits) << lottery_bits | lottery_rank[i]
+
     full = [seats[c] > 0 and len(heap) == seats[c] for c, heap in enumerate(heaps)]
-    # Weak keys leave out the id rank: the key, plus the lottery rank when there is a lottery.
-    cut = [heap[0][:-1] if full[c] else None for c, heap in enumerate(heaps)]
+    cut = [weak(holder(p, heap[0]), heap[0]) if full[c] else -1 for c, heap in enumerate(heaps)]
     level: dict[int, list[int]] = {}     # class -> envious candidates level with its cut-off
-    best: dict[int, tuple] = {}          # class -> best weak key among envious candidates
+    best: dict[int, int] = {}            # class -> best weak key among envious candidates
     first_in_line: dict[int, list[int]] = {}
     for i, listed in enumerate(p.prefs):
-        own, lottery_part = p.keys[i], p.order[i][:-1]
+        own, lot = p.entries[i], lottery_rank[i]
         for q in range(position[i]):     # the classes i prefers to the seat they hold
             c = listed[q]
-            weak = own[q] + lottery_part
-            if weak == cut[c]:
+            key = (own[q] >> bits) << lottery_bits | lot
+            if key == cut[c]:
                 level.setdefault(c, []).append(i)
-            elif c not in best or weak > best[c]:
-                best[c] = weak
+            elif c not in best or key > best[c]:
+                best[c] = key
                 first_in_line[c] = [i]
-            elif weak == best[c]:
+            elif key == best[c]:
                 first_in_line[c].append(i)
 
     ids = p.candidate_ids
     if level:
         ties = []
         for c, envious in level.items():
-            holders = [p.by_id_rank[entry[-1]] for entry in heaps[c] if entry[:-1] == cut[c]]
-            ties.append(Tie(p.class_ids[c], public_key(p, heaps[c][0]),
+            holders = [holder(p, entry) for entry in heaps[c]]
+            holders = [i for i, entry in zip(holders, heaps[c], strict=True) if weak(i, entry) == cut[c]]
+            lowest = holder(p, heaps[c][0])
+            ties.append(Tie(p.class_ids[c], public_key(p, lowest, position[lowest]),
                             tuple(sorted(ids[i] for i in envious + holders))))
         return ties
     if all(len(line) < 2 for line in first_in_line.values()):
@@ -69,7 +78,7 @@ def find_ties(p: Prepared, heaps: list[list[tuple]], position: list[int]) -> lis
     for c, line in first_in_line.items():
         for i in line:
             graph.setdefault(i, []).append(n + c)
-        graph[n + c] = [p.by_id_rank[entry[-1]] for entry in heaps[c]]
+        graph[n + c] = [holder(p, entry) for entry in heaps[c]]
     ties = []
     for component in strongly_connected(graph):
         if len(component) < 2:
@@ -78,8 +87,7 @@ def find_ties(p: Prepared, heaps: list[list[tuple]], position: list[int]) -> lis
             c = node - n
             if c >= 0 and len(first_in_line[c]) > 1:
                 line = first_in_line[c]
-                q = p.prefs[line[0]].index(c)
-                ties.append(Tie(p.class_ids[c], public_key(p, p.keys[line[0]][q] + p.order[line[0]]),
+                ties.append(Tie(p.class_ids[c], public_key(p, line[0], p.prefs[line[0]].index(c)),
                                 tuple(sorted(ids[i] for i in line)), "chain"))
     return ties
 

@@ -257,6 +257,16 @@ def _attendance_code_sql(a: Access) -> list[str]:
     return [f"WHEN {a.present('mark')} AND NOT regexp_full_match({a.v('mark')}, {_lit(MARK_PATTERN.pattern)}) "
             "THEN 'mark|mark_format'",
             f"WHEN {a.present('mark')} AND {a.v('mark')} IN ({standard}) THEN 'mark|standard_mark'"]
+def _catchment_child_sql(a: Access) -> list[str]:
+    """Mirror of protocol.entities_catchment's catchment_child rules (identity, what a status must name)."""
+    has, date, v = a.present, a.date, a.v
+    return [
+        f"WHEN {has('pesel')} AND {date('birth_date')} <> {a.pesel_date('pesel')} THEN 'birth_date|pesel_birth_date'",
+        f"WHEN NOT {has('pesel')} AND (NOT {has('document_type')} OR NOT {has('document_number')}) "
+        "THEN 'pesel|identity_missing'",
+        f"WHEN {v('status')} = 'deferred' AND NOT {has('decision_number')} THEN 'decision_number|required'",
+        f"WHEN {v('status')} = 'elsewhere' AND NOT {has('other_school')} THEN 'other_school|required'",
+    ]
 
 
 RECORD_SQL: dict[str, Callable[[Access], list[str]]] = {
@@ -266,6 +276,7 @@ RECORD_SQL: dict[str, Callable[[Access], list[str]]] = {
     "bell_time": _bell_time_sql,
     "staff_employment": _staff_employment_sql,
     "attendance_code": _attendance_code_sql,
+    "catchment_child": _catchment_child_sql,
 }
 
 

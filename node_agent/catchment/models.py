@@ -1,4 +1,9 @@
-"""Catchment area (obwód) rules and the resident children due to start school (not synced: school-local lists)."""
+"""Catchment area (obwód) rules (school-local) and the resident children due to start school.
+
+``catchment_child`` is synced (protocol entity ``catchment_child``: identity, birth date, school year and
+status, no names or addresses), so the city's compulsory-schooling control sees deferrals and schooling
+elsewhere; the street rules stay on the node.
+"""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """Every write of the catchment pages: street rules of the obwód, the children list from the register
 extract, and the status of each child. Bad input raises :class:`~node_agent.records.ValidationFailed`
 with Polish-translatable errors naming the field; nothing is written then. The caller owns the
-transaction. These lists are the school's own working records and are not synced.
+transaction. The street rules are the school's own working records; each child (identity, birth date,
+school year, status) is synced to the city by the capture triggers in the same transaction.
 """
 
 from __future__ import annotations

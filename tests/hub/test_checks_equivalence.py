@@ -369,6 +369,8 @@ def base_record(entity: Entity) -> dict[str, Any]:
             record[f.name] = f.choices[0]
     if entity.name == "pupil":
         record.update(birth_date="2018-01-01", sex="F", pesel=pesel.generate(dt.date(2018, 1, 1), "F", 1))
+    elif entity.name == "catchment_child":
+        record.update(birth_date="2019-03-01", pesel=pesel.generate(dt.date(2019, 3, 1), "M", 2))
     elif entity.name in ("school_year", "enrolment"):
         record["ends_on"] = "2027-06-25"
     elif entity.name == "bell_time":

@@ -27,14 +27,18 @@ from zszo.i18n import gettext_for
 
 hub_ = pytest.fixture(name="hub")(hub_fixture)
 SP1, SP2 = "400101", "400202"
-RESOLUTION = "ul. Długa\nKrótka 1-25\nal. Jana Pawła II 2-40 parzyste\n\nOsiedle Słoneczne nieparzyste\n"
+RESOLUTION = ("Radom:\nul. Długa\nKrótka 1-25\nal. Jana Pawła II 2-40 parzyste\n\nOsiedle Słoneczne nieparzyste\n"
+              "26-652 Wola Kroguliecka:\nDługa 1-9\n")
 
 
 def test_rules_are_read_as_the_resolution_writes_them():
     rules, errors = parse_rules(RESOLUTION)
     assert errors == []
-    assert rules == [StreetRule("długa"), StreetRule("krótka", 1, 25), StreetRule("jana pawła ii", 2, 40, "even"),
-                     StreetRule("słoneczne", None, None, "odd")]
+    radom = {"town": "radom", "postcode": None}
+    assert rules == [StreetRule("długa", **radom), StreetRule("krótka", 1, 25, **radom),
+                     StreetRule("jana pawła ii", 2, 40, "even", **radom),
+                     StreetRule("słoneczne", None, None, "odd", **radom),
+                     StreetRule("długa", 1, 9, None, "wola kroguliecka", "26-652")]
     assert normalise_street("UL.  Jana  Pawła II") == "jana pawła ii"
     assert split_address("ul. Krótka 12a/3") == ("krótka", 12)
     assert split_address("Krótka 7 m. 2") == ("krótka", 7)
@@ -47,12 +51,27 @@ def test_rules_are_read_as_the_resolution_writes_them():
     ("os. Słoneczne 13", True), ("os. Słoneczne 14", False), ("Długosza 1", False),
 ])
 def test_addresses_hand_checked(address, inside):
-    assert in_catchment(parse_rules(RESOLUTION)[0], address) is inside
+    assert in_catchment(parse_rules(RESOLUTION)[0], address, "Radom", "26-600") is inside
+
+
+@pytest.mark.parametrize(("address", "town", "postcode", "inside"), [
+    ("Krótka 12", "Radom", "26-600", True),
+    ("Krótka 12", "RADOM", "", True),                      # the town decides without a postal code
+    ("Krótka 12", "Kraków", "31-000", False),              # the same street and number in another town
+    ("Krótka 12", "", "26-600", False),                    # Radom's lines name no postal code
+    ("Długa 40", "Radom", "26-600", True),                 # the whole street in Radom …
+    ("Długa 40", "Wola Kroguliecka", "26-652", False),     # … but only 1-9 in Wola Kroguliecka
+    ("Długa 7", "wola  krogulięcka", "", True),            # the town compared without case and diacritics
+    ("Długa 7", "Jedlińsk", "26-652", True),               # the postal code decides when the town differs
+])
+def test_the_town_or_postal_code_decides_with_the_street(address, town, postcode, inside):
+    assert in_catchment(parse_rules(RESOLUTION)[0], address, town, postcode) is inside
 
 
 def test_bad_lines_are_named():
-    _rules, errors = parse_rules("Długa\nKrótka 30-10\n1-25\n")
-    assert [(e.code, e.params["line"]) for e in errors] == [("range", 2), ("line", 3)]
+    _rules, errors = parse_rules("Długa\nRadom:\nDługa\nKrótka 30-10\n1-25\n12:\n")
+    assert [(e.code, e.params["line"]) for e in errors] == [("no_locality", 1), ("range", 4), ("line", 5),
+                                                            ("locality", 6)]
 
 
 def _grade1(hub):  # type: ignore[no-untyped-def]
@@ -67,14 +86,18 @@ def _grade1(hub):  # type: ignore[no-untyped-def]
 def test_the_office_sets_a_catchment_and_grade1_refuses_the_childs_own_school(hub):
     campaign_id, classes = _grade1(hub)
     admin = login_as(hub.app, "admin")
-    refused = admin.post("/recruitment/catchment", {"rspo": SP1, "streets": "Długa\nKrótka 30-10"})
+    refused = admin.post("/recruitment/catchment", {"rspo": SP1, "streets": "Radom:\nDługa\nKrótka 30-10"})
     assert refused.status_code == 422
-    assert "Ulice obwodu: wiersz 2: pierwszy numer jest większy niż ostatni" in squash(text(refused))
+    assert "Ulice obwodu: wiersz 3: pierwszy numer jest większy niż ostatni" in squash(text(refused))
+    refused = admin.post("/recruitment/catchment", {"rspo": SP1, "streets": "Długa\nKrótka 1-25"})
+    assert ("Ulice obwodu: wiersz 1: nad ulicą wpisz jej miejscowość, w osobnym wierszu zakończonym dwukropkiem "
+            "(np. „Radom:”)") in squash(text(refused))
     with hub.db.reading() as session:
         assert session.scalar(select(Catchment)) is None
-    assert admin.post("/recruitment/catchment", {"rspo": SP1, "streets": "Długa\nKrótka 1-25"}).status_code == 302
+    saved = admin.post("/recruitment/catchment", {"rspo": SP1, "streets": "Radom:\nDługa\nKrótka 1-25"})
+    assert saved.status_code == 302
     listing = squash(text(admin.get("/recruitment/catchment")))
-    assert "Szkoła Podstawowa nr 1 (400101)" in listing and "Długa; Krótka 1-25" in listing
+    assert "Szkoła Podstawowa nr 1 (400101)" in listing and "Radom:; Długa; Krótka 1-25" in listing
 
     with hub.db.transaction() as session:
         campaign = session.get(Campaign, campaign_id)

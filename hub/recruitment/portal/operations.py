@@ -235,7 +235,9 @@ def _catchment_errors(session: Session, application: Application, chosen: Sequen
         select(Catchment).where(Catchment.rspo.in_({o.rspo for o in chosen})))}
     return [error(f"choice_{slots.get(str(o.id), 1)}", "catchment", CATCHMENT, N_("choice {n}"),
                   n=slots.get(str(o.id), 1))
-            for o in chosen if o.rspo in areas and in_catchment(areas[o.rspo], application.candidate.street)]
+            for o in chosen if o.rspo in areas and in_catchment(areas[o.rspo], application.candidate.street,
+                                                                application.candidate.city,
+                                                                application.candidate.postal_code)]
 
 
 def submit(session: Session, application: Application, data: Mapping[str, Any], today: dt.date) -> None:

@@ -1,4 +1,4 @@
-"""``zszo node import pupils|guardians|staff FILE``: the command-line face of the importer.
+"""``zszo node import pupils|guardians|staff|qualifications FILE``: the command-line face of the importer.
 
 The node CLI attaches these commands and passes ``ctx.obj`` with ``settings`` (the node's
 :class:`~zszo.settings.Settings`) and ``db`` (a prepared :class:`~node_agent.db.Database`).
@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from node_agent.imports.guardians import import_guardians
 from node_agent.imports.pupils import import_pupils
+from node_agent.imports.qualifications import import_qualifications
 from node_agent.imports.report import ImportReport
 from node_agent.imports.staff import import_staff
 from zszo.i18n import gettext_for
@@ -30,7 +31,7 @@ _FILE = click.Path(exists=True, dir_okay=False, readable=True, path_type=Path)
 
 @click.group("import")
 def import_group() -> None:
-    """Import pupils, guardians or staff from a CSV or XLSX file (errors listed per row)."""
+    """Import pupils, guardians, staff or staff qualifications from a CSV or XLSX file (errors listed per row)."""
 
 
 def _run(ctx: click.Context, do_import: Callable[[Session], ImportReport]) -> None:
@@ -47,31 +48,24 @@ def _run(ctx: click.Context, do_import: Callable[[Session], ImportReport]) -> No
     ctx.exit(EXIT_ROWS_REJECTED if report.rejected else EXIT_OK)
 
 
-@import_group.command("pupils")
-@click.argument("file", type=_FILE)
-@click.option("--dry-run", is_flag=True, help="Check the file and show the report without saving anything.")
-@click.option("--sheet", metavar="NAME", help="XLSX sheet to read (default: the first one).")
-@click.pass_context
-def pupils_command(ctx: click.Context, file: Path, dry_run: bool, sheet: str | None) -> None:
-    """Import pupils (with class and up to two guardians) from FILE (.csv or .xlsx)."""
-    _run(ctx, lambda session: import_pupils(session, file, dry_run=dry_run, sheet=sheet))
+def _add_command(name: str, importer: Callable[..., ImportReport], help_text: str) -> None:
+    """``zszo node import NAME FILE [--dry-run] [--sheet NAME]`` running ``importer``."""
+
+    @import_group.command(name, help=help_text)
+    @click.argument("file", type=_FILE)
+    @click.option("--dry-run", is_flag=True, help="Check the file and show the report without saving anything.")
+    @click.option("--sheet", metavar="NAME", help="XLSX sheet to read (default: the first one).")
+    @click.pass_context
+    def command(ctx: click.Context, file: Path, dry_run: bool, sheet: str | None) -> None:
+        _run(ctx, lambda session: importer(session, file, dry_run=dry_run, sheet=sheet))
 
 
-@import_group.command("guardians")
-@click.argument("file", type=_FILE)
-@click.option("--dry-run", is_flag=True, help="Check the file and show the report without saving anything.")
-@click.option("--sheet", metavar="NAME", help="XLSX sheet to read (default: the first one).")
-@click.pass_context
-def guardians_command(ctx: click.Context, file: Path, dry_run: bool, sheet: str | None) -> None:
-    """Link guardians to pupils already in the register, from FILE (.csv or .xlsx)."""
-    _run(ctx, lambda session: import_guardians(session, file, dry_run=dry_run, sheet=sheet))
-
-
-@import_group.command("staff")
-@click.argument("file", type=_FILE)
-@click.option("--dry-run", is_flag=True, help="Check the file and show the report without saving anything.")
-@click.option("--sheet", metavar="NAME", help="XLSX sheet to read (default: the first one).")
-@click.pass_context
-def staff_command(ctx: click.Context, file: Path, dry_run: bool, sheet: str | None) -> None:
-    """Import staff (position, promotion grade, employment, subjects) from FILE (.csv or .xlsx)."""
-    _run(ctx, lambda session: import_staff(session, file, dry_run=dry_run, sheet=sheet))
+for _name, _importer, _help in (
+    ("pupils", import_pupils, "Import pupils (with class and up to two guardians) from FILE (.csv or .xlsx)."),
+    ("guardians", import_guardians, "Link guardians to pupils already in the register, from FILE (.csv or .xlsx)."),
+    ("staff", import_staff,
+     "Import staff (position, promotion grade, employment, subjects) from FILE (.csv or .xlsx)."),
+    ("qualifications", import_qualifications,
+     "Import staff qualifications (kind, field of study, institution, date) from FILE (.csv or .xlsx)."),
+):
+    _add_command(_name, _importer, _help)

@@ -47,7 +47,8 @@ MEMBER_FIELDS = ("first_name", "last_name", "email", "phone")
 EMPLOYMENT_KEYS = ("basis", "starts_on", "ends_on", "fte", "teaching_hours_norm")
 
 
-def _member(session: Session, problems: RowProblems, data: dict[str, Any]) -> StaffMember | None:
+def find_member(session: Session, problems: RowProblems, data: dict[str, Any]) -> StaffMember | None:
+    """The staff member a row means: by e-mail address, else by name (a namesake pair is a row error)."""
     email = data.get("email")
     if email:
         found = session.scalar(select(StaffMember).where(func.lower(StaffMember.email) == email.lower()))
@@ -147,7 +148,7 @@ class StaffImporter:
             data["promotion_grade"] = grade
         employment = _employment_data(problems)
         subject_ids = _subjects(session, problems, self.subjects)
-        member = _member(session, problems, data)
+        member = find_member(session, problems, data)
         problems.raise_if_any()
         try:
             outcome = self._write(session, member, data, employment, subject_ids)

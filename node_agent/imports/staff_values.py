@@ -12,7 +12,7 @@ from fractions import Fraction
 
 from node_agent.imports.values import BadValue, choose_word, fold
 from protocol.entities import PROMOTION_GRADES, STAFF_POSITIONS
-from protocol.entities_staff import EMPLOYMENT_BASES, MAX_FTE_PARTS
+from protocol.entities_staff import EMPLOYMENT_BASES, MAX_FTE_PARTS, QUALIFICATION_KINDS
 from protocol.i18n import N_
 
 
@@ -47,6 +47,16 @@ _BASES = _words({
     "civil_contract": ("umowa zlecenie", "zlecenie", "umowa cywilnoprawna"),
 }, EMPLOYMENT_BASES)
 
+_QUALIFICATIONS = _words({
+    "masters": ("studia magisterskie", "magister", "mgr", "magisterskie", "jednolite studia magisterskie"),
+    "bachelors": ("studia pierwszego stopnia", "licencjat", "lic.", "inżynier", "inż.", "studia licencjackie"),
+    "postgraduate": ("studia podyplomowe", "podyplomowe"),
+    "pedagogical_preparation": ("przygotowanie pedagogiczne",),
+    "qualification_course": ("kurs kwalifikacyjny",),
+    "teacher_college": ("kolegium nauczycielskie", "kolegium"),
+    "other": ("inne", "inna"),
+}, QUALIFICATION_KINDS)
+
 _FRACTION = re.compile(r"([0-9]{1,2}) */ *([0-9]{1,2})")
 _DECIMAL = re.compile(r"[0-9](?:[.,][0-9]{1,4})?")
 
@@ -67,6 +77,13 @@ def parse_promotion_grade(text: str) -> str:
 def parse_basis(text: str) -> str:
     """The protocol basis for umowa o pracę, mianowanie or umowa zlecenie."""
     return choose_word(text, _BASES, "basis", N_("write one of: umowa o pracę, mianowanie, umowa zlecenie"))
+
+
+def parse_qualification_kind(text: str) -> str:
+    """The protocol kind for studia magisterskie, licencjat, studia podyplomowe, kurs kwalifikacyjny, …"""
+    return choose_word(text, _QUALIFICATIONS, "qualification_kind", N_(
+        "write one of: studia magisterskie, studia pierwszego stopnia, studia podyplomowe, przygotowanie "
+        "pedagogiczne, kurs kwalifikacyjny, kolegium nauczycielskie, inne"))
 
 
 def parse_fte(text: str) -> tuple[int, int]:

@@ -24,6 +24,7 @@ from node_agent.imports import uploads
 from node_agent.imports.catchment_streets import import_catchment_streets
 from node_agent.imports.guardians import import_guardians
 from node_agent.imports.pupils import import_pupils
+from node_agent.imports.qualifications import import_qualifications
 from node_agent.imports.reader import MAX_BYTES
 from node_agent.imports.report import ImportReport
 from node_agent.imports.staff import import_staff
@@ -35,6 +36,7 @@ Importer = Callable[..., ImportReport]
 # kind → (importer, page title, where to go afterwards)
 KINDS: dict[str, tuple[Importer, object, str]] = {
     "staff": (import_staff, _l("Import staff"), "staff.staff_list"),
+    "qualifications": (import_qualifications, _l("Import staff qualifications"), "staff.staff_list"),
     "pupils": (import_pupils, _l("Import pupils"), "register.pupil_list"),
     "guardians": (import_guardians, _l("Import guardians"), "register.pupil_list"),
     "catchment_streets": (import_catchment_streets, _l("Import catchment streets"), "catchment.streets"),

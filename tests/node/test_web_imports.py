@@ -11,7 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from node_agent.imports import uploads
-from node_agent.staff.models import StaffEmployment, StaffMember
+from node_agent.staff.models import StaffEmployment, StaffMember, StaffQualification
 from tests.node.web_factories import text
 
 HEADERS = ["Imię", "Nazwisko", "Stanowisko", "Stopień awansu", "Podstawa zatrudnienia", "Zatrudniony od", "Etat"]
@@ -150,3 +150,21 @@ def test_files_above_the_form_limit_but_within_20_mb_are_read(as_user, app):
     assert "ma więcej niż 50000 wierszy" in text(response)
     response = upload(client, b"x" * (20 * 2**20 + 300 * 1024))
     assert response.status_code == 413
+
+
+def test_qualifications_import_through_the_same_pages(as_user, db):
+    client = as_user("sekretariat")
+    form = text(client.get("/import/qualifications"))
+    assert "<h1>Import kwalifikacji pracowników</h1>" in form and "Osoba musi już być na liście pracowników." in form
+    data = ("Imię;Nazwisko;Rodzaj kwalifikacji;Kierunek lub specjalność;Data uzyskania\n"
+            "Anna;Nowak;mgr;matematyka;30.06.2010\nOla;Nieznana;mgr;fizyka;\n").encode()
+    page = text(client.post("/import/qualifications", {"file": (io.BytesIO(data), "kwalifikacje.csv")},
+                            content_type="multipart/form-data"))
+    assert "<td class=\"numeric\">2</td><td>Anna Nowak: matematyka</td><td>zostanie dodany</td>" in page
+    assert ("<td class=\"numeric\">3</td><td>Nazwisko</td><td>nikt o tym imieniu i nazwisku nie jest na liście "
+            "pracowników; najpierw zaimportuj lub dodaj tę osobę</td>") in page
+    token = _TOKEN.search(page).group(1)
+    client.client.post("/import/qualifications/confirm", data={"csrf_token": client.token("/staff"), "token": token})
+    with db.read_session() as session:
+        saved = [(q.kind, q.field_of_study) for q in session.scalars(select(StaffQualification))]
+    assert saved == [("masters", "matematyka")]

@@ -206,6 +206,11 @@ def valid(entity: str, **overrides: Any) -> dict[str, Any]:
                                    "class_id": IDS["class_unit"], "period": "term",
                                    "text": "Zosia czyta płynnie i chętnie pomaga innym.", "given_on": "2027-01-10",
                                    "teacher_id": IDS["staff_member"]},
+        # compulsory schooling at school level (protocol/entities_catchment.py)
+        "catchment_child": {"id": "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f", "school_year": "2026/2027",
+                            "pesel": "19230100053", "document_type": None, "document_number": None,
+                            "birth_date": "2019-03-01", "status": "deferred", "decision_number": "SP7.4310.12.2026",
+                            "other_school": None, "other_school_address": None},
         # e-Dziennik: behaviour notes, homework, announcements (protocol/entities_journal.py)
         "behaviour_note": {"id": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", "pupil_id": IDS["pupil"],
                            "class_id": IDS["class_unit"], "kind": "positive", "category": "activity",

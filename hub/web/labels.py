@@ -70,6 +70,17 @@ SYNC_ERRORS = {
                               "server will retry."),
 }
 
+# Security events: the rejection codes above plus the operator's quarantine decisions.
+SECURITY_EVENTS = {
+    **SYNC_ERRORS,
+    "quarantine_released": _l("An administrator released a quarantined batch: it is merged into the city's data."),
+    "quarantine_discarded": _l("An administrator discarded a quarantined batch: it will never be merged."),
+}
+QUARANTINE_DECISIONS = {
+    "released": _l("released (merged)"),
+    "discarded": _l("discarded"),
+}
+
 # Why the merger refused one change (rejected_change.code); formats are named by their check.
 REJECTION_CODES = {
     "required": _l("a required value is missing"),

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from hub.fleet import operations as fleet
 from hub.fleet.models import EnrolmentToken, Institution, Node
+from hub.sync import quarantine as quarantine_ops
 from node_agent.school import operations as school_ops
 from tests.hub.web_factories import hub_app, login_as, squash, start_test_hub, text
 from tests.sync.helpers import HubServer, SchoolNode, make_node
@@ -269,6 +270,17 @@ def test_revocation_needs_a_reason_and_a_confirmation_then_takes_effect(web_hub,
     # The refused batch is kept aside, visible to the operator, never merged.
     quarantine = detail.split("<h2>Paczki w kwarantannie</h2>")[1].split("</table>")[0]
     assert "<td>wysłana po unieważnieniu</td>" in quarantine and quarantine.count("<tr>") == 2
+    assert "<td>czeka na decyzję</td>" in quarantine
+    # The operator's decision (taken with `zszo hub quarantine discard`) is shown with who, when and why.
+    with web_hub.db.transaction() as session:
+        [held] = quarantine_ops.resolve(session, decision=quarantine_ops.DISCARDED, by="kowalski",
+                                        note="kopia skradzionego klucza", node_id=node_id)
+    decided = squash(text(admin.get(f"/fleet/nodes/{node_id}")))
+    quarantine = decided.split("<h2>Paczki w kwarantannie</h2>")[1].split("</table>")[0]
+    assert f"<td>#{held.id}</td>" in quarantine and "czeka na decyzję" not in quarantine
+    assert re.search(r"<td>odrzucona: [^<]+, kowalski<br>Powód: kopia skradzionego klucza</td>", quarantine)
+    assert ("<td>Administrator odrzucił paczkę z kwarantanny: nigdy nie zostanie scalona.</td> "
+            "<td><code>quarantine_discarded</code></td>") in decided
     again = admin.get(path)
     assert again.status_code == 302
     assert "Klucz tego serwera został już odwołany." in text(admin.get(again.headers["Location"]))

@@ -59,6 +59,8 @@ shift || true
 case "$cmd" in
   setup) setup ;;
   demo) setup; exec "$VENV/bin/zszo" demo run "$@" ;;
-  test) setup; ensure_chromium; exec "$VENV/bin/python" -m pytest "$@" ;;
+  test) setup; ensure_chromium
+        # one worker per core (ZSZO_TEST_WORKERS=0 runs in this process); a module stays on one worker
+        exec "$VENV/bin/python" -m pytest -n "${ZSZO_TEST_WORKERS:-auto}" --dist loadfile "$@" ;;
   *) sed -n '2,8p' "$0"; exit 2 ;;
 esac

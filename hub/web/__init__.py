@@ -80,7 +80,8 @@ def init_app(app: Flask, *, idle_minutes: int, max_hours: int, machine_endpoints
     )
     app.after_request(context.finish_request)
     app.teardown_request(context.close_request)
-    app.jinja_env.globals.update(labels=labels, label=labels.label, is_admin=context.is_admin)
+    app.jinja_env.globals.update(labels=labels, label=labels.label, is_admin=context.is_admin,
+                                 page_layout="hub/base.html")
     app.jinja_env.filters.update(number=format_number, decimal=format_one_decimal, decimal2=format_two_decimals)
 
 

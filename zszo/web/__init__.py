@@ -104,7 +104,8 @@ def init_app(app: Flask, settings: Mapping[str, Any], chrome: ChromeProvider) ->
     app.register_blueprint(assets)
     app.after_request(security.add_security_headers)
     errors.register(app)
-    app.jinja_env.globals.update(error_items=forms.error_items)
+    # The frame the shared pages (templates/auth/*) extend; an app with its own frame replaces it.
+    app.jinja_env.globals.update(error_items=forms.error_items, page_layout="zszo_web/base.html")
 
     @app.context_processor
     def _chrome() -> dict[str, Any]:

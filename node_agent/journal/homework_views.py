@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from node_agent.grades.operations import Actor
 from node_agent.journal import operations as ops
 from node_agent.journal import queries
 from node_agent.journal.forms import HomeworkEditForm, HomeworkForm
@@ -62,16 +63,22 @@ def set_homework():  # type: ignore[no-untyped-def]
     return redirect(url_for("homework.index"))
 
 
+def _own_homework(homework_id: str) -> tuple[Homework, Actor]:
+    """The homework and its author acting on it (404 for an unknown id, an audited 403 for anyone else)."""
+    homework = db().get(Homework, homework_id)
+    if homework is None:
+        abort(404)
+    me = actor("homework", homework_id)
+    if not queries.can_edit_homework(current_user(), homework):  # type: ignore[arg-type]
+        refuse("homework", homework_id, "not the homework's author")
+    return homework, me
+
+
 @bp.route("/<homework_id>/edit", methods=["GET", "POST"])
 @roles_required("teacher")
 def edit_homework(homework_id: str):  # type: ignore[no-untyped-def]
     """Change homework (only its author may); the page shows its history."""
-    homework = db().get(Homework, homework_id)
-    if homework is None:
-        abort(404)
-    editor = actor("homework", homework_id)
-    if not queries.can_edit_homework(current_user(), homework):  # type: ignore[arg-type]
-        refuse("homework", homework_id, "not the homework's author")
+    homework, editor = _own_homework(homework_id)
     page = {"assignment_name": queries.assignment_name(db(), homework.assignment_id),
             "history": queries.history_rows(db(), "homework", homework.id)}
     form = HomeworkEditForm(obj=homework)
@@ -93,12 +100,7 @@ def edit_homework(homework_id: str):  # type: ignore[no-untyped-def]
 @roles_required("teacher")
 def delete_homework(homework_id: str):  # type: ignore[no-untyped-def]
     """Delete homework; only its author may."""
-    homework = db().get(Homework, homework_id)
-    if homework is None:
-        abort(404)
-    me = actor("homework", homework_id)
-    if me.staff_member_id != homework.author_id:
-        refuse("homework", homework_id, "not the homework's author")
+    homework, me = _own_homework(homework_id)
     ops.delete_homework(db(), me, homework)
     audit("delete", "homework", homework_id, "homework")
     flash(_("The homework has been deleted."), "success")

@@ -8,12 +8,12 @@ when (the hub keeps the current version of each record only)."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from node_agent.db import Base, utcnow
+from node_agent.db import Base
+from node_agent.history import ChangeHistory
 from protocol.fields import new_id
 
 
@@ -74,23 +74,8 @@ class AnnouncementClass(Base):
     class_id: Mapped[str] = mapped_column(ForeignKey("class_unit.id"), index=True)
 
 
-class JournalHistory(Base):
+class JournalHistory(ChangeHistory, Base):
     """One change to a behaviour note or homework: what it was, what it became, who changed it and when."""
 
     __tablename__ = "journal_history"
     __table_args__ = (Index("ix_journal_history_record", "entity", "record_id"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    entity: Mapped[str] = mapped_column(String(30))
-    record_id: Mapped[str] = mapped_column(String(36))
-    action: Mapped[str] = mapped_column(String(10))  # create, update, delete
-    before: Mapped[str | None] = mapped_column(Text)  # the wire record as JSON
-    after: Mapped[str | None] = mapped_column(Text)
-    username: Mapped[str] = mapped_column(String(64))
-    staff_member_id: Mapped[str | None] = mapped_column(String(36))
-    changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-
-    def record(self, which: str) -> dict[str, object]:
-        """The record ``which`` ("before" or "after") the change ({} when there is none)."""
-        text = self.before if which == "before" else self.after
-        return json.loads(text) if text else {}

@@ -17,14 +17,14 @@ capture each synced row in it.
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from node_agent.grades.operations import Actor
+from node_agent.history import delete_recorded, write_recorded
 from node_agent.journal.models import Announcement, AnnouncementClass, BehaviourNote, Homework, JournalHistory
 from node_agent.records import ValidationFailed, apply_record, to_wire
 from node_agent.register.models import ClassUnit, Enrolment
@@ -83,35 +83,11 @@ def _check(errors: list[FieldError]) -> None:
 # --- history --------------------------------------------------------------------------------------
 
 
-def _history(session: Session, actor: Actor, entity: str, record_id: str, action: str,
-             before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> None:
-    session.add(JournalHistory(
-        entity=entity, record_id=record_id, action=action, username=actor.username,
-        staff_member_id=actor.staff_member_id,
-        before=json.dumps(before, ensure_ascii=False, sort_keys=True) if before is not None else None,
-        after=json.dumps(after, ensure_ascii=False, sort_keys=True) if after is not None else None,
-    ))
-    session.flush()
-
-
 def _write(session: Session, actor: Actor, model: type[BehaviourNote] | type[Homework], record: dict[str, Any],
            obj: BehaviourNote | Homework | None = None) -> Any:
-    """Write a full wire record (new, or over ``obj``) and keep the change in the history."""
-    entity = ENTITIES[model.__tablename__]
-    before = to_wire(entity, obj) if obj is not None else None
-    if before is not None and before == record:
-        return obj
-    written = apply_record(session, model, record, obj)
-    _history(session, actor, entity.name, written.id, "update" if before else "create", before,  # type: ignore[attr-defined]
-             to_wire(entity, written))
-    return written
-
-
-def _delete(session: Session, actor: Actor, obj: BehaviourNote | Homework) -> None:
-    entity = ENTITIES[obj.__tablename__]
-    _history(session, actor, entity.name, obj.id, "delete", to_wire(entity, obj), None)
-    session.delete(obj)
-    session.flush()
+    """Write a full wire record (new, or over ``obj``) and keep the change in the history (an unchanged edit:
+    nothing at all)."""
+    return write_recorded(session, JournalHistory, actor, model, record, obj, skip_unchanged=True)
 
 
 # --- behaviour notes ------------------------------------------------------------------------------
@@ -163,7 +139,7 @@ def edit_note(session: Session, actor: Actor, note: BehaviourNote, *, kind: str 
 
 def delete_note(session: Session, actor: Actor, note: BehaviourNote) -> None:
     """Delete a note (its author's mistake), keeping what it was in the history; the hub receives the deletion."""
-    _delete(session, actor, note)
+    delete_recorded(session, JournalHistory, actor, note)
 
 
 # --- homework -------------------------------------------------------------------------------------
@@ -218,7 +194,7 @@ def edit_homework(session: Session, actor: Actor, homework: Homework, *, set_on:
 
 def delete_homework(session: Session, actor: Actor, homework: Homework) -> None:
     """Delete homework set by mistake, keeping what it was in the history; the hub receives the deletion."""
-    _delete(session, actor, homework)
+    delete_recorded(session, JournalHistory, actor, homework)
 
 
 # --- announcements --------------------------------------------------------------------------------

@@ -51,7 +51,10 @@ def _unread_messages(user: UserAccount) -> str | None:
     """"unread: 3" after the Messages entry, in words so it never relies on colour; None when all are read."""
     if not user.staff_member_id:
         return None
-    count = unread_count(db(), user.staff_member_id)
+    try:
+        count = unread_count(db(), user.staff_member_id)
+    except Exception:  # noqa: BLE001 - an error page must render even when the database is the problem
+        return None
     return _("unread: %(count)s", count=count) if count else None
 
 

@@ -15,7 +15,13 @@ from node_agent.grades.models import (
     GradingSettings,  # noqa: F401 - local settings (not synced)
     TermGrade,
 )
-from node_agent.journal.models import Announcement, AnnouncementClass, BehaviourNote, Homework
+from node_agent.journal.models import (
+    Announcement,
+    AnnouncementClass,
+    BehaviourNote,
+    Homework,
+    JournalHistory,  # noqa: F401 - local history of note and homework changes (not synced)
+)
 from node_agent.messages.models import Message, MessageRecipient  # noqa: F401 - staff messages (not synced)
 from node_agent.register.models import (
     ClassUnit,

@@ -10,12 +10,12 @@ version of each grade only).
 from __future__ import annotations
 
 import datetime as dt
-import json
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from node_agent.db import Base, utcnow
+from node_agent.db import Base
+from node_agent.history import ChangeHistory
 from protocol.fields import new_id
 
 
@@ -111,23 +111,8 @@ class GradingSettings(Base):
     year_final_by: Mapped[dt.date | None] = mapped_column(Date)
 
 
-class GradeHistory(Base):
+class GradeHistory(ChangeHistory, Base):
     """One change to a grade of any kind: what it was, what it became, who changed it and when."""
 
     __tablename__ = "grade_history"
     __table_args__ = (Index("ix_grade_history_record", "entity", "record_id"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    entity: Mapped[str] = mapped_column(String(30))
-    record_id: Mapped[str] = mapped_column(String(36))
-    action: Mapped[str] = mapped_column(String(10))  # create, update, delete
-    before: Mapped[str | None] = mapped_column(Text)  # the wire record as JSON
-    after: Mapped[str | None] = mapped_column(Text)
-    username: Mapped[str] = mapped_column(String(64))
-    staff_member_id: Mapped[str | None] = mapped_column(String(36))
-    changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-
-    def value(self, which: str, name: str) -> object:
-        """Field ``name`` of the record ``which`` ("before" or "after") the change, or None."""
-        text = self.before if which == "before" else self.after
-        return json.loads(text).get(name) if text else None

@@ -12,7 +12,6 @@ record before and after, the author and the time. Who may write is decided by th
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -30,7 +29,8 @@ from node_agent.grades.models import (
     GradeHistory,
     TermGrade,
 )
-from node_agent.records import ValidationFailed, apply_record, to_wire
+from node_agent.history import delete_recorded, write_recorded
+from node_agent.records import ValidationFailed, to_wire
 from node_agent.register.models import ClassUnit, Enrolment
 from node_agent.staff.models import TeachingAssignment
 from protocol import grading
@@ -49,31 +49,13 @@ class Actor:
     staff_member_id: str
 
 
-def _history(session: Session, actor: Actor, entity: str, record_id: str, action: str,
-             before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> None:
-    session.add(GradeHistory(
-        entity=entity, record_id=record_id, action=action, username=actor.username,
-        staff_member_id=actor.staff_member_id,
-        before=json.dumps(before, ensure_ascii=False, sort_keys=True) if before is not None else None,
-        after=json.dumps(after, ensure_ascii=False, sort_keys=True) if after is not None else None,
-    ))
-
-
 def _write(session: Session, actor: Actor, model: type[Base], record: dict[str, Any], obj: Base | None) -> Any:
-    entity = ENTITIES[model.__tablename__]
-    before = to_wire(entity, obj) if obj is not None else None
-    written = apply_record(session, model, record, obj)
-    _history(session, actor, entity.name, written.id, "update" if before else "create", before,  # type: ignore[attr-defined]
-             to_wire(entity, written))
-    return written
+    return write_recorded(session, GradeHistory, actor, model, record, obj)
 
 
 def delete(session: Session, actor: Actor, obj: Grade | TermGrade | BehaviourGrade | DescriptiveAssessment) -> None:
     """Delete a grade of any kind, keeping what it was in the history."""
-    entity = ENTITIES[obj.__tablename__]
-    _history(session, actor, entity.name, obj.id, "delete", to_wire(entity, obj), None)
-    session.delete(obj)
-    session.flush()
+    delete_recorded(session, GradeHistory, actor, obj)
 
 
 def _date_in_year(class_unit: ClassUnit, value: str | dt.date | None, errors: list[FieldError],

@@ -25,6 +25,12 @@ class NoteForm(FlaskForm):
     audience = SelectField(_l("Who can see it"), choices=choices(labels.AUDIENCES), validate_choice=False)
 
 
+class NoteEditForm(NoteForm):
+    """Editing a note: everything but the pupil (a note about another pupil is another note)."""
+
+    pupil_id = None
+
+
 class HomeworkForm(FlaskForm):
     """Homework in one of the teacher's own teaching assignments."""
 
@@ -33,6 +39,12 @@ class HomeworkForm(FlaskForm):
     due_on = StringField(_l("Due date"), render_kw={"type": "date"})
     description = TextAreaField(_l("What to do"), render_kw={"rows": 4})
     audience = SelectField(_l("Who can see it"), choices=choices(labels.AUDIENCES), validate_choice=False)
+
+
+class HomeworkEditForm(HomeworkForm):
+    """Editing homework: everything but the class and subject."""
+
+    assignment_id = None
 
 
 class AnnouncementForm(FlaskForm):

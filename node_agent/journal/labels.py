@@ -12,3 +12,9 @@ NOTE_CATEGORIES = {
 }
 AUDIENCES = {"families": _l("Staff, the pupil and guardians"), "staff": _l("School staff only")}
 SCOPES = {"school": _l("The whole school"), "classes": _l("Chosen classes")}
+# The fields a history of changes names (the same words as the forms).
+CHANGED_FIELDS = {
+    "kind": _l("Kind of note"), "category": _l("Category"), "noted_on": _l("Date"),
+    "text": _l("Content of the note"), "audience": _l("Who can see it"), "set_on": _l("Date set"),
+    "due_on": _l("Due date"), "description": _l("What to do"),
+}

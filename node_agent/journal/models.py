@@ -1,5 +1,9 @@
 """Behaviour notes, homework and announcements, each synced as the entity of the same name in
-:mod:`protocol.entities_journal` (captured by the outbox triggers like every synced table)."""
+:mod:`protocol.entities_journal` (captured by the outbox triggers like every synced table).
+
+:class:`JournalHistory` is local to the school and never synced, like the gradebook's history: every
+addition, edit and deletion of a note or homework with the record before and after, who made it and
+when (the hub keeps the current version of each record only)."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from node_agent.db import Base
+from node_agent.history import ChangeHistory
 from protocol.fields import new_id
 
 
@@ -67,3 +72,10 @@ class AnnouncementClass(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     announcement_id: Mapped[str] = mapped_column(ForeignKey("announcement.id"), index=True)
     class_id: Mapped[str] = mapped_column(ForeignKey("class_unit.id"), index=True)
+
+
+class JournalHistory(ChangeHistory, Base):
+    """One change to a behaviour note or homework: what it was, what it became, who changed it and when."""
+
+    __tablename__ = "journal_history"
+    __table_args__ = (Index("ix_journal_history_record", "entity", "record_id"),)

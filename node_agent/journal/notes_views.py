@@ -1,21 +1,23 @@
 """Behaviour note pages: the classes a user may open, a class's notes, adding a note about a pupil,
-a pupil's notes, and deleting one's own note. Thin: rules in operations, reading and access in
+a pupil's notes, editing a note (its author, the director or the class's tutor; the page shows the
+note's history of changes) and deleting one's own note. Thin: rules in operations, reading and access in
 queries and :mod:`node_agent.journal.web`. Every page that shows pupils' notes is audited."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from node_agent.grades.queries import class_pupils, pupil_classes
 from node_agent.journal import operations as ops
 from node_agent.journal import queries
-from node_agent.journal.forms import NoteForm
+from node_agent.journal.forms import NoteEditForm, NoteForm
 from node_agent.journal.models import BehaviourNote
 from node_agent.journal.web import TEMPLATE_LABELS, actor, class_for
 from node_agent.records import ValidationFailed
-from node_agent.register.models import Pupil
+from node_agent.register.models import ClassUnit, Pupil
 from node_agent.register.queries import current_school_year
+from node_agent.staff.models import StaffMember
 from node_agent.web.context import audit, current_user, db, refuse, roles_required, today, writes_on_get
 from zszo.web.forms import attach_errors
 
@@ -47,9 +49,11 @@ def class_notes(class_id: str):  # type: ignore[no-untyped-def]
     class_unit = class_for(class_id, write=False)
     rows = queries.class_notes(db(), class_unit.id)
     audit("read", "class_unit", class_unit.id, "behaviour_notes")
+    user = current_user()
+    edit_ids = {r.note.id for r in rows if queries.can_edit_note(user, r.note, class_unit)}  # type: ignore[arg-type]
     return render_template("journal/notes_class.html", class_unit=class_unit, rows=rows,
-                           can_write=queries.can_write_notes(db(), current_user(), class_unit),  # type: ignore[arg-type]
-                           me=current_user().staff_member_id)  # type: ignore[union-attr]
+                           can_write=queries.can_write_notes(db(), user, class_unit),  # type: ignore[arg-type]
+                           me=user.staff_member_id, edit_ids=edit_ids)  # type: ignore[union-attr]
 
 
 @bp.route("/class/<class_id>/new", methods=["GET", "POST"])
@@ -95,6 +99,38 @@ def pupil_notes(pupil_id: str):  # type: ignore[no-untyped-def]
                                                         for k in ("positive", "negative", "neutral")}))
 
 
+@bp.route("/<note_id>/edit", methods=["GET", "POST"])
+@roles_required("teacher", "director")
+@writes_on_get
+def edit_note(note_id: str):  # type: ignore[no-untyped-def]
+    """Change a note (its author, the director or the class's tutor); the page shows its history."""
+    note = db().get(BehaviourNote, note_id)
+    if note is None:
+        abort(404)
+    editor = actor("behaviour_note", note_id)
+    class_unit = db().get(ClassUnit, note.class_id)
+    if not queries.can_edit_note(current_user(), note, class_unit):  # type: ignore[arg-type]
+        refuse("behaviour_note", note_id, "neither the note's author, the director nor the class's tutor")
+    author = db().get(StaffMember, note.author_id)
+    page = {"class_unit": class_unit, "pupil": db().get(Pupil, note.pupil_id),
+            "author_name": f"{author.first_name} {author.last_name}",  # type: ignore[union-attr]
+            "history": queries.history_rows(db(), "behaviour_note", note.id)}
+    form = NoteEditForm(obj=note)
+    if request.method != "POST":
+        form.noted_on.data = note.noted_on.isoformat()
+        audit("read", "pupil", note.pupil_id, "behaviour_notes")
+        return render_template("journal/note_edit.html", form=form, **page)
+    try:
+        ops.edit_note(db(), editor, note, kind=form.kind.data, category=form.category.data, text=form.text.data,
+                      noted_on=form.noted_on.data, audience=form.audience.data)
+    except ValidationFailed as exc:
+        attach_errors(form, exc.errors, _)
+        return render_template("journal/note_edit.html", form=form, **page), 422
+    audit("update", "behaviour_note", note.id, "behaviour_notes")
+    flash(_("The note has been changed."), "success")
+    return redirect(url_for("notes.class_notes", class_id=class_unit.id))  # type: ignore[union-attr]
+
+
 @bp.post("/<note_id>/delete")
 @roles_required("teacher", "director")
 def delete_note(note_id: str):  # type: ignore[no-untyped-def]
@@ -102,10 +138,11 @@ def delete_note(note_id: str):  # type: ignore[no-untyped-def]
     note = db().get(BehaviourNote, note_id)
     if note is None:
         abort(404)
-    if actor("behaviour_note", note_id).staff_member_id != note.author_id:
+    me = actor("behaviour_note", note_id)
+    if me.staff_member_id != note.author_id:
         refuse("behaviour_note", note_id, "not the note's author")
     class_id = note.class_id
-    ops.delete_note(db(), note)
+    ops.delete_note(db(), me, note)
     audit("delete", "behaviour_note", note_id, "behaviour_notes")
     flash(_("The note has been deleted."), "success")
     return redirect(url_for("notes.class_notes", class_id=class_id))

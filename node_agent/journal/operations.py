@@ -1,5 +1,11 @@
 """Every write to behaviour notes, homework and announcements.
 
+Notes and homework can be added, edited and deleted; each of these writes also adds a
+:class:`~node_agent.journal.models.JournalHistory` row (the record before and after, the account,
+the time), as the gradebook does for grades. An edit keeps the record's id, pupil, class or
+teaching assignment and author: it is an ``upsert`` of the same record for the hub, with the new
+values. An edit that changes nothing writes nothing.
+
 Each write checks everything first — the text, the dates (within the school year, due date not
 before the date set, the end of an announcement not before its start), the pupil belonging to the
 class, the classes existing — and raises :class:`~node_agent.records.ValidationFailed` listing every
@@ -12,22 +18,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from node_agent.grades.operations import Actor
-from node_agent.journal.models import Announcement, AnnouncementClass, BehaviourNote, Homework
-from node_agent.records import ValidationFailed, apply_record
+from node_agent.history import delete_recorded, write_recorded
+from node_agent.journal.models import Announcement, AnnouncementClass, BehaviourNote, Homework, JournalHistory
+from node_agent.records import ValidationFailed, apply_record, to_wire
 from node_agent.register.models import ClassUnit, Enrolment
 from node_agent.school.models import SchoolYear
 from node_agent.staff.models import TeachingAssignment
 from protocol import entities_journal as rules
+from protocol.entities import ENTITIES
 from protocol.fields import FieldError, new_id, parse_date
 from protocol.i18n import N_
 
 __all__ = ["Actor", "add_announcement", "add_note", "delete_announcement", "delete_homework", "delete_note",
-           "set_homework"]
+           "edit_homework", "edit_note", "set_homework"]
 
 
 def _text(value: str | None, field: str, label: str, limit: int, errors: list[FieldError]) -> str:
@@ -71,7 +80,31 @@ def _check(errors: list[FieldError]) -> None:
         raise ValidationFailed(errors)
 
 
+# --- history --------------------------------------------------------------------------------------
+
+
+def _write(session: Session, actor: Actor, model: type[BehaviourNote] | type[Homework], record: dict[str, Any],
+           obj: BehaviourNote | Homework | None = None) -> Any:
+    """Write a full wire record (new, or over ``obj``) and keep the change in the history (an unchanged edit:
+    nothing at all)."""
+    return write_recorded(session, JournalHistory, actor, model, record, obj, skip_unchanged=True)
+
+
 # --- behaviour notes ------------------------------------------------------------------------------
+
+
+def _note_content(class_unit: ClassUnit, kind: str | None, category: str | None, text: str | None,
+                  noted_on: str | dt.date | None, audience: str | None,
+                  errors: list[FieldError]) -> dict[str, Any]:
+    """The checked fields a note's author chooses (added to ``errors`` when wrong)."""
+    _choice(kind, rules.NOTE_KINDS, "kind", N_("kind of note"), errors)
+    _choice(category, rules.NOTE_CATEGORIES, "category", N_("category of note"), errors)
+    body = _text(text, "text", N_("content of the note"), rules.NOTE_TEXT_MAX, errors)
+    day = _day(noted_on, "noted_on", N_("date"), errors)
+    _in_year(class_unit.school_year, day, "noted_on", N_("date"), errors)
+    _choice(audience, rules.AUDIENCES, "audience", N_("who can see it"), errors)
+    return {"kind": kind, "category": category, "text": body, "noted_on": day.isoformat() if day else None,
+            "audience": audience}
 
 
 def add_note(session: Session, actor: Actor, class_unit: ClassUnit, *, pupil_id: str | None, kind: str | None,
@@ -86,36 +119,37 @@ def add_note(session: Session, actor: Actor, class_unit: ClassUnit, *, pupil_id:
     elif not enrolled:
         errors.append(FieldError("pupil_id", "not_in_class", N_("is not a pupil of this class"),
                                  {"label": N_("pupil")}))
-    _choice(kind, rules.NOTE_KINDS, "kind", N_("kind of note"), errors)
-    _choice(category, rules.NOTE_CATEGORIES, "category", N_("category of note"), errors)
-    body = _text(text, "text", N_("content of the note"), rules.NOTE_TEXT_MAX, errors)
-    day = _day(noted_on, "noted_on", N_("date"), errors)
-    _in_year(class_unit.school_year, day, "noted_on", N_("date"), errors)
-    _choice(audience, rules.AUDIENCES, "audience", N_("who can see it"), errors)
+    content = _note_content(class_unit, kind, category, text, noted_on, audience, errors)
     _check(errors)
-    return apply_record(session, BehaviourNote, {  # type: ignore[return-value]
-        "id": new_id(), "pupil_id": pupil_id, "class_id": class_unit.id, "kind": kind, "category": category,
-        "text": body, "noted_on": day.isoformat(), "author_id": actor.staff_member_id,  # type: ignore[union-attr]
-        "audience": audience})
+    return _write(session, actor, BehaviourNote, {  # type: ignore[no-any-return]
+        "id": new_id(), "pupil_id": pupil_id, "class_id": class_unit.id, **content,
+        "author_id": actor.staff_member_id})
 
 
-def delete_note(session: Session, note: BehaviourNote) -> None:
-    """Delete a note (its author's mistake); the hub receives the deletion."""
-    session.delete(note)
-    session.flush()
+def edit_note(session: Session, actor: Actor, note: BehaviourNote, *, kind: str | None, category: str | None,
+              text: str | None, noted_on: str | dt.date | None, audience: str | None) -> BehaviourNote:
+    """Change a note's kind, category, text, date or audience; its pupil, class and author stay."""
+    errors: list[FieldError] = []
+    content = _note_content(session.get(ClassUnit, note.class_id), kind, category, text,  # type: ignore[arg-type]
+                            noted_on, audience, errors)
+    _check(errors)
+    record = to_wire(ENTITIES["behaviour_note"], note)
+    return _write(session, actor, BehaviourNote, {**record, **content}, note)  # type: ignore[no-any-return]
+
+
+def delete_note(session: Session, actor: Actor, note: BehaviourNote) -> None:
+    """Delete a note (its author's mistake), keeping what it was in the history; the hub receives the deletion."""
+    delete_recorded(session, JournalHistory, actor, note)
 
 
 # --- homework -------------------------------------------------------------------------------------
 
 
-def set_homework(session: Session, actor: Actor, assignment: TeachingAssignment | None, *,
-                 set_on: str | dt.date | None, due_on: str | dt.date | None, description: str | None,
-                 audience: str | None) -> Homework:
-    """Set homework in ``assignment`` (None: the class and subject chosen do not exist)."""
-    errors: list[FieldError] = []
-    if assignment is None:
-        errors.append(FieldError("assignment_id", "unknown", N_("choose a class and subject from the list"),
-                                 {"label": N_("class and subject")}))
+def _homework_content(session: Session, assignment: TeachingAssignment | None, set_on: str | dt.date | None,
+                      due_on: str | dt.date | None, description: str | None, audience: str | None,
+                      errors: list[FieldError]) -> dict[str, Any]:
+    """The checked fields a homework's teacher chooses (added to ``errors`` when wrong; the dates are
+    checked against the school year once the assignment is known)."""
     first = _day(set_on, "set_on", N_("date set"), errors)
     last = _day(due_on, "due_on", N_("due date"), errors)
     if assignment is not None:
@@ -127,17 +161,40 @@ def set_homework(session: Session, actor: Actor, assignment: TeachingAssignment 
                                  {"label": N_("due date")}))
     text = _text(description, "description", N_("homework description"), rules.HOMEWORK_TEXT_MAX, errors)
     _choice(audience, rules.AUDIENCES, "audience", N_("who can see it"), errors)
+    return {"set_on": first.isoformat() if first else None, "due_on": last.isoformat() if last else None,
+            "description": text, "audience": audience}
+
+
+def set_homework(session: Session, actor: Actor, assignment: TeachingAssignment | None, *,
+                 set_on: str | dt.date | None, due_on: str | dt.date | None, description: str | None,
+                 audience: str | None) -> Homework:
+    """Set homework in ``assignment`` (None: the class and subject chosen do not exist)."""
+    errors: list[FieldError] = []
+    if assignment is None:
+        errors.append(FieldError("assignment_id", "unknown", N_("choose a class and subject from the list"),
+                                 {"label": N_("class and subject")}))
+    content = _homework_content(session, assignment, set_on, due_on, description, audience, errors)
     _check(errors)
-    return apply_record(session, Homework, {  # type: ignore[return-value]
-        "id": new_id(), "assignment_id": assignment.id, "set_on": first.isoformat(),  # type: ignore[union-attr]
-        "due_on": last.isoformat(), "description": text, "author_id": actor.staff_member_id,  # type: ignore[union-attr]
-        "audience": audience})
+    return _write(session, actor, Homework, {  # type: ignore[no-any-return]
+        "id": new_id(), "assignment_id": assignment.id, **content,  # type: ignore[union-attr]
+        "author_id": actor.staff_member_id})
 
 
-def delete_homework(session: Session, homework: Homework) -> None:
-    """Delete homework set by mistake; the hub receives the deletion."""
-    session.delete(homework)
-    session.flush()
+def edit_homework(session: Session, actor: Actor, homework: Homework, *, set_on: str | dt.date | None,
+                  due_on: str | dt.date | None, description: str | None, audience: str | None) -> Homework:
+    """Change homework's dates, description or audience; its class, subject and author stay."""
+    errors: list[FieldError] = []
+    assignment = session.get(TeachingAssignment, homework.assignment_id)
+    content = _homework_content(session, assignment, set_on, due_on, description, audience,  # type: ignore[arg-type]
+                                errors)
+    _check(errors)
+    record = to_wire(ENTITIES["homework"], homework)
+    return _write(session, actor, Homework, {**record, **content}, homework)  # type: ignore[no-any-return]
+
+
+def delete_homework(session: Session, actor: Actor, homework: Homework) -> None:
+    """Delete homework set by mistake, keeping what it was in the history; the hub receives the deletion."""
+    delete_recorded(session, JournalHistory, actor, homework)
 
 
 # --- announcements --------------------------------------------------------------------------------

@@ -3,7 +3,9 @@
 Access (decided here, on the server, for every page): a teacher writes notes about pupils of the
 classes they teach or tutor and sets homework only in their own teaching assignments; the director
 writes notes in every class; the director and the secretary read the whole school, a teacher the
-classes they teach or tutor. Announcements are written by the director and the secretary and read
+classes they teach or tutor. A note is edited by its author, the director or the class's tutor (those
+who answer for the pupils' behaviour); homework only by its author (as only the assignment's teacher
+sets it). Deleting stays with the author. Announcements are written by the director and the secretary and read
 by every member of staff.
 
 The functions under "for other pages" are what the tutor's, the director's and the pupil-card pages
@@ -21,7 +23,7 @@ from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from node_agent.auth.models import UserAccount
-from node_agent.journal.models import Announcement, AnnouncementClass, BehaviourNote, Homework
+from node_agent.journal.models import Announcement, AnnouncementClass, BehaviourNote, Homework, JournalHistory
 from node_agent.register.models import ClassUnit, Pupil
 from node_agent.school.models import Subject
 from node_agent.staff.models import StaffMember, TeachingAssignment
@@ -49,6 +51,25 @@ def can_write_notes(session: Session, user: UserAccount, class_unit: ClassUnit) 
     if user.role == "director":
         return bool(user.staff_member_id)
     return teaches_class(session, user, class_unit)
+
+
+def edits_every_note(user: UserAccount, class_unit: ClassUnit) -> bool:
+    """The director and the class's tutor may edit any note written in the class."""
+    if not user.staff_member_id:
+        return False
+    return user.role == "director" or (user.role == "teacher" and class_unit.tutor_id == user.staff_member_id)
+
+
+def can_edit_note(user: UserAccount, note: BehaviourNote, class_unit: ClassUnit) -> bool:
+    """A note's author, the director or the tutor of the note's class edits it."""
+    if user.role not in ("teacher", "director") or not user.staff_member_id:
+        return False
+    return note.author_id == user.staff_member_id or edits_every_note(user, class_unit)
+
+
+def can_edit_homework(user: UserAccount, homework: Homework) -> bool:
+    """Only the teacher who set homework edits it."""
+    return user.role == "teacher" and bool(user.staff_member_id) and homework.author_id == user.staff_member_id
 
 
 def can_read_class(session: Session, user: UserAccount, class_unit: ClassUnit) -> bool:
@@ -88,7 +109,21 @@ def own_assignments(session: Session, user: UserAccount, year_id: str | None) ->
                            .where(ClassUnit.school_year_id == year_id,
                                   TeachingAssignment.staff_member_id == user.staff_member_id)
                            .order_by(ClassUnit.level, ClassUnit.letter, Subject.name)).all()
-    return [(a, f"{c.name} – {s.name}" + (f" ({a.group_name})" if a.group_name else "")) for a, c, s in rows]
+    return [(a, _assignment_label(a, c, s)) for a, c, s in rows]
+
+
+def _assignment_label(assignment: TeachingAssignment, class_unit: ClassUnit, subject: Subject) -> str:
+    group = f" ({assignment.group_name})" if assignment.group_name else ""
+    return f"{class_unit.name} – {subject.name}{group}"
+
+
+def assignment_name(session: Session, assignment_id: str) -> str:
+    """"1a – matematyka (group)" of a teaching assignment."""
+    a, c, s = session.execute(select(TeachingAssignment, ClassUnit, Subject)
+                              .join(ClassUnit, ClassUnit.id == TeachingAssignment.class_id)
+                              .join(Subject, Subject.id == TeachingAssignment.subject_id)
+                              .where(TeachingAssignment.id == assignment_id)).one()
+    return _assignment_label(a, c, s)
 
 
 # --- rows for pages -------------------------------------------------------------------------------
@@ -242,3 +277,34 @@ def announcements(session: Session, day: dt.date | None = None, class_ids: list[
                 .where(AnnouncementClass.announcement_id.in_(ids)).order_by(ClassUnit.level, ClassUnit.letter)).all():
             names[announcement_id].append(class_unit.name)
     return [AnnouncementRow(a, f"{s.first_name} {s.last_name}", tuple(names[a.id])) for a, s in rows]
+
+
+# --- history of a note or homework ----------------------------------------------------------------
+
+NOTE_FIELDS = ("kind", "category", "noted_on", "text", "audience")
+HOMEWORK_FIELDS = ("set_on", "due_on", "description", "audience")
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One change as a page lists it: when, by whom, the action and each changed field (name, before, after)."""
+
+    entry: JournalHistory
+    author_name: str
+    changes: tuple[tuple[str, object, object], ...]
+
+
+def history_rows(session: Session, entity: str, record_id: str) -> list[HistoryRow]:
+    """Every change to a note or homework, oldest first, with the fields a person chooses that changed."""
+    fields = NOTE_FIELDS if entity == "behaviour_note" else HOMEWORK_FIELDS
+    entries = list(session.scalars(select(JournalHistory).where(JournalHistory.entity == entity,
+                                                                JournalHistory.record_id == record_id)
+                                   .order_by(JournalHistory.id)))
+    names = dict(session.execute(select(StaffMember.id, StaffMember.first_name + " " + StaffMember.last_name)
+                                 .where(StaffMember.id.in_({e.staff_member_id for e in entries}))).all())
+    rows = []
+    for entry in entries:
+        before, after = entry.record("before"), entry.record("after")
+        changes = tuple((f, before.get(f), after.get(f)) for f in fields if before.get(f) != after.get(f))
+        rows.append(HistoryRow(entry, names.get(entry.staff_member_id, entry.username), changes))
+    return rows

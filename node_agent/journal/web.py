@@ -12,7 +12,7 @@ from node_agent.register.models import ClassUnit
 from node_agent.web.context import current_user, db, refuse
 
 TEMPLATE_LABELS = {"note_kinds": labels.NOTE_KINDS, "note_categories": labels.NOTE_CATEGORIES,
-                   "audiences": labels.AUDIENCES, "scopes": labels.SCOPES}
+                   "audiences": labels.AUDIENCES, "scopes": labels.SCOPES, "changed_fields": labels.CHANGED_FIELDS}
 
 
 def actor(entity: str, record_id: str | None) -> Actor:

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from node_agent.auth.models import UserAccount
+from node_agent.messages.queries import unread_count
 from node_agent.school.models import School
 from node_agent.web import context, labels
 from node_agent.web.context import db
@@ -46,6 +47,21 @@ NAV = (
 )
 
 
+def _unread_messages(user: UserAccount) -> str | None:
+    """"unread: 3" after the Messages entry, in words so it never relies on colour; None when all are read."""
+    if not user.staff_member_id:
+        return None
+    try:
+        count = unread_count(db(), user.staff_member_id)
+    except Exception:  # noqa: BLE001 - an error page must render even when the database is the problem
+        return None
+    return _("unread: %(count)s", count=count) if count else None
+
+
+# What a menu entry shows after its label for the user (counted on every page, so it is never stale).
+NAV_DETAILS = {"messages.inbox": _unread_messages}
+
+
 def _load_user(user_id: int) -> UserAccount | None:
     return db().get(UserAccount, user_id)
 
@@ -72,7 +88,8 @@ def chrome() -> Chrome:
     if user is None:
         return Chrome(site_name=site_name, home_url=url_for("auth.login"))
     nav = tuple(
-        NavItem(url_for(endpoint), str(label), current=request.blueprint in blueprints)
+        NavItem(url_for(endpoint), str(label), current=request.blueprint in blueprints,
+                detail=NAV_DETAILS[endpoint](user) if endpoint in NAV_DETAILS else None)
         for endpoint, label, blueprints, roles in NAV
         if user.role in roles
     )

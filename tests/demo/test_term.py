@@ -20,8 +20,8 @@ from zszo.demo.plan import city_plan
 from zszo.demo.run import enrol_nodes, prepare_city, process, sync_city, wait_for, wait_merged
 from zszo.demo.term import TODAY, YEAR_START, lesson_days
 
-TERM = ("bell_time", "grade_category", "teaching_assignment", "timetable_entry", "lesson", "attendance", "grade",
-        "term_grade")
+TERM = ("bell_time", "grade_category", "teaching_assignment", "timetable_entry", "lesson", "attendance_code",
+        "attendance", "grade", "term_grade")
 
 
 @pytest.fixture(scope="module")
@@ -80,6 +80,23 @@ def test_every_enrolled_pupil_has_attendance_at_every_lesson(school) -> None:  #
     for a in school.records["attendance"]:
         if a["code"] == "excused":
             assert a["excused_by"] == tutors[entries[lessons[a["lesson_id"]]["timetable_entry_id"]]["class_id"]]
+
+
+def test_every_third_school_marks_part_of_its_school_business_with_its_own_codes(school) -> None:  # type: ignore[no-untyped-def]
+    codes = {c["id"]: c for c in school.records["attendance_code"]}  # the city's first institution: index 0
+    assert sorted((c["mark"], c["kind"], c["active"]) for c in codes.values()) == [
+        ("kon", "school_reason", True), ("kw", "excused", False), ("wyc", "school_reason", True),
+        ("zwr", "released", True)]
+    used = Counter((a["code"], codes[a["school_code_id"]]["mark"]) for a in school.records["attendance"]
+                   if a["school_code_id"])
+    assert set(used) == {("school_reason", "wyc"), ("school_reason", "kon"), ("released", "zwr")}  # its mapped kind
+    own = sum(used.values())
+    plain = sum(1 for a in school.records["attendance"]
+                if a["code"] in ("school_reason", "released") and not a["school_code_id"])
+    assert 0.45 < own / (own + plain) < 0.75  # about SCHOOL_CODE_SHARE of them
+    lyceum = generate_school(city_plan(2026)[2], scale=0.1, term_weeks=1)  # index 2: standard codes only
+    assert lyceum.records["attendance_code"] == [] and len(lyceum.records["attendance"]) > 1000
+    assert all(a["school_code_id"] is None for a in lyceum.records["attendance"])
 
 
 def test_grades_use_the_scale_and_categories(school) -> None:  # type: ignore[no-untyped-def]

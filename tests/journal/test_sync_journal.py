@@ -9,10 +9,11 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
+from sqlalchemy import select
 
 from node_agent.grades.operations import Actor
 from node_agent.journal import operations as ops
-from node_agent.journal.models import BehaviourNote
+from node_agent.journal.models import BehaviourNote, Homework, JournalHistory
 from node_agent.messages.models import Message, MessageRecipient
 from node_agent.register.models import ClassUnit
 from node_agent.school import operations as school_ops
@@ -60,7 +61,7 @@ def test_journal_records_are_captured_synced_and_merged(hub_factory: Callable[..
         session.flush()
         session.add(MessageRecipient(message_id=message.id, recipient_kind="staff", recipient_id=reg.staff_ids[1]))
     with node.db.transaction() as session:
-        ops.delete_note(session, session.get(BehaviourNote, dropped_id))
+        ops.delete_note(session, teacher, session.get(BehaviourNote, dropped_id))
 
     journal = [(entity, op) for _seq, entity, op, _pk, _data in node.outbox()
                if entity in ("behaviour_note", "homework", "announcement", "announcement_class")]
@@ -83,4 +84,40 @@ def test_journal_records_are_captured_synced_and_merged(hub_factory: Callable[..
     assert ("behaviour_note", "kind") in columns and ("announcement", "title") in columns
     assert not cur.execute("SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'message%'"
                            ).fetchall()
+    assert cur.execute("SELECT count(*) FROM rejected_change").fetchone()[0] == 0
+
+
+def test_an_edit_reaches_the_hub_as_a_new_version_of_the_same_record(
+        hub_factory: Callable[..., HubServer], node_factory: Callable[..., SchoolNode]) -> None:  # noqa: F811
+    hub = hub_factory(warehouse=True)
+    node = node_factory("a", hub_url=hub.url)
+    node.enrol(hub.url, hub.issue_token(RSPO_A))
+    reg = fill_register(node, pupils=2, doc_only=0)
+    teacher, tutor = Actor("nauczyciel", reg.staff_ids[0]), Actor("wychowawca", reg.staff_ids[1])
+    with node.db.transaction() as session:
+        subject = school_ops.save_subject(session, {"code": "MAT", "name": "matematyka"})
+        maths = assignment(session, reg.staff_ids[0], subject.id, reg.class_ids[0], YEAR_START)
+        note_id = ops.add_note(session, teacher, session.get(ClassUnit, reg.class_ids[0]),
+                               pupil_id=reg.pupils[0]["id"], kind="positive", category="activity",
+                               text="Pomógł koledze.", noted_on=YEAR_START, audience="families").id
+        homework_id = ops.set_homework(session, teacher, maths, set_on=YEAR_START,
+                                       due_on=YEAR_START + dt.timedelta(days=3), description="Zadania 1–5",
+                                       audience="families").id
+    assert node.sync().ok and hub.merge() is not None
+    with node.db.transaction() as session:
+        ops.edit_note(session, tutor, session.get(BehaviourNote, note_id), kind="negative", category="conduct",
+                      text="Przeszkadzał.", noted_on=YEAR_START + dt.timedelta(days=1), audience="staff")
+        ops.edit_homework(session, teacher, session.get(Homework, homework_id), set_on=YEAR_START,
+                          due_on=YEAR_START + dt.timedelta(days=7), description="Zadania 1–9", audience="families")
+    edits = [(entity, op, pk) for _seq, entity, op, pk, _data in node.outbox()
+             if entity in ("behaviour_note", "homework")]
+    assert edits == [("behaviour_note", "upsert", note_id), ("homework", "upsert", homework_id)]  # sent ones trimmed
+    with node.db.read_session() as session:
+        assert session.scalars(select(JournalHistory.action).where(JournalHistory.record_id == note_id)
+                               .order_by(JournalHistory.id)).all() == ["create", "update"]
+    assert node.sync().ok and hub.merge() is not None
+    cur = hub.warehouse.cursor()
+    assert cur.execute("SELECT CAST(id AS VARCHAR), kind, category, noted_on - ?, audience FROM behaviour_note",
+                       [YEAR_START]).fetchall() == [(note_id, "negative", "conduct", 1, "staff")]
+    assert cur.execute("SELECT description, due_on - set_on FROM homework").fetchall() == [("Zadania 1–9", 7)]
     assert cur.execute("SELECT count(*) FROM rejected_change").fetchone()[0] == 0

@@ -50,3 +50,46 @@ def test_send_read_reply_and_remove(app: Flask, as_user: Login, seed: Seed) -> N
     assert "Czy jedziesz" not in text(bogdan.get("/messages")) and "Wycieczka" in text(anna.get("/messages/sent"))
     assert celina.get("/messages").status_code == 200
     assert as_user("admin").get("/messages").status_code == 403  # no staff member behind the account
+
+
+def _menu_entry(page: str) -> str:
+    """The Messages link of the main menu as rendered (label and detail)."""
+    menu = page.split('aria-label="Menu główne"', 1)[1].split("</nav>", 1)[0]
+    return next(item for item in menu.split("<li>") if "/messages" in item).split("</a>", 1)[0].split(">", 1)[1]
+
+
+def test_the_menu_shows_the_unread_count_in_words_until_the_messages_are_read(app: Flask, as_user: Login,
+                                                                              seed: Seed) -> None:
+    anna, bogdan = as_user("nauczyciel"), as_user("nauczyciel2")
+    assert _menu_entry(text(bogdan.get("/notes"))) == "Wiadomości"  # nothing unread: no detail at all
+    for subject in ("Rada", "Wycieczka", "Dyżur"):
+        assert anna.post("/messages/new", {"recipients": [seed.staff_ids["bogdan"]], "subject": subject,
+                                           "body": "Proszę o odpowiedź."}).status_code == 302
+    page = text(bogdan.get("/notes"))  # any page: the count is part of the main menu
+    assert _menu_entry(page) == 'Wiadomości <span class="nav-detail">(nieprzeczytane: 3)</span>'
+    assert _menu_entry(text(anna.get("/notes"))) == "Wiadomości"  # the sender's own copies are not unread
+    db = app.extensions["zszo_db"]
+    with db.read_session() as session:
+        first = session.scalar(select(Message.id).where(Message.subject == "Rada"))
+    opened = text(bogdan.get(f"/messages/{first}"))  # the page that records the reading already counts it
+    assert _menu_entry(opened) == 'Wiadomości <span class="nav-detail">(nieprzeczytane: 2)</span>'
+    assert "Nieprzeczytane wiadomości: 2." in text(bogdan.get("/messages"))
+    assert bogdan.post(f"/messages/{first}/remove", token_from="/messages").status_code == 302
+    with db.read_session() as session:
+        second = session.scalar(select(Message.id).where(Message.subject == "Wycieczka"))
+    assert bogdan.post(f"/messages/{second}/remove", token_from="/messages").status_code == 302  # removed unread
+    assert _menu_entry(text(bogdan.get("/notes"))) == 'Wiadomości <span class="nav-detail">(nieprzeczytane: 1)</span>'
+
+
+def test_inbox_and_sent_lists_share_one_table(app: Flask, as_user: Login, seed: Seed) -> None:
+    anna, bogdan = as_user("nauczyciel"), as_user("nauczyciel2")
+    assert anna.post("/messages/new", {"recipients": [seed.staff_ids["bogdan"]], "subject": "Zebranie",
+                                       "body": "We wtorek."}).status_code == 302
+    inbox, sent = text(bogdan.get("/messages")), text(anna.get("/messages/sent"))
+    for page, person, status in ((inbox, "Od", "Przeczytano"), (sent, "Do", "Przeczytali")):
+        header = page.split("<thead>", 1)[1].split("</thead>", 1)[0]
+        assert [cell.split("</th>")[0] for cell in header.split('scope="col">')[1:]] == [
+            "Temat", person, "Wysłano", status]
+    assert "<strong>Zebranie</strong>" in inbox and "(nieprzeczytana)" in inbox
+    assert "<td>Bogdan Wiśniewski</td>" in sent and "<td>0 z 1</td>" in sent and "<strong>" not in sent
+    assert "Brak wiadomości." in text(anna.get("/messages"))

@@ -283,7 +283,7 @@ def generate_school(plan: InstitutionPlan, *, seed: int = 2026, scale: float = 1
     if term_weeks != 0:  # its own random stream: the rest of the institution is the same with or without it
         term_rng = _rng(seed, plan.index, "term")
         by_entity.update(generate_term(classes, staff, subjects, builder.enrolments, term_rng, fast_uid(term_rng),
-                                       term_weeks).records)
+                                       term_weeks, school_codes=plan.index % 3 == 0).records)
     records = {name: by_entity.get(name, []) for name in dependency_order()}
     return GeneratedSchool(plan, records, _logins(staff, classes))
 

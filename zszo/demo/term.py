@@ -7,7 +7,9 @@ school year: bell times; teaching assignments and a timetable for every class of
 two rooms at once); every lesson from the start of the year (or the last ``weeks`` weeks) to the
 demo's "today" on lesson days of the city's calendar, with a topic and every enrolled pupil's
 attendance (absences mostly as whole days of illness, excused by the tutor once a note came in;
-some lateness, school business and releases); grades in the usual categories, in columns for a
+some lateness, school business and releases; every third institution also defines a few attendance
+codes of its own, each mapped to a standard kind, and marks part of its school business and releases
+with them); grades in the usual categories, in columns for a
 test and one by one for an answer; and proposed term grades in part of the subjects, from the
 pupil's grades. Preschool groups keep their day-based life and get none of this.
 
@@ -44,6 +46,12 @@ TOPICS = ("Wprowadzenie do działu", "Ćwiczenia utrwalające", "Praca z podręc
           "Sprawdzian wiadomości", "Poprawa sprawdzianu", "Praca z tekstem źródłowym", "Lekcja powtórzeniowa")
 CATEGORY_USE = (("kartkówka", 35), ("odpowiedź", 20), ("sprawdzian", 15), ("praca domowa", 15), ("aktywność", 15))
 WHOLE_CLASS = {"kartkówka", "sprawdzian", "praca domowa"}
+# A school's own codes (mark, name, standard kind, in use); "kw" is kept but out of use, as schools keep old codes.
+SCHOOL_CODES = (("wyc", "Wycieczka szkolna", "school_reason", True),
+                ("kon", "Konkurs lub zawody", "school_reason", True),
+                ("zwr", "Zwolniony na prośbę rodzica", "released", True),
+                ("kw", "Kwarantanna", "excused", False))
+SCHOOL_CODE_SHARE = 0.6  # of the school business and releases marked with a school's own code
 
 
 def fast_uid(rng: random.Random) -> Callable[[], str]:
@@ -200,10 +208,31 @@ class Term:
     records: dict[str, list[dict[str, Any]]]
 
 
+def _school_codes(seed: str) -> tuple[list[dict[str, Any]], Callable[[str], str | None]]:
+    """A school's own attendance codes and a function giving the code (or None) for a row of a standard kind.
+
+    Drawn from their own RNG (seeded by ``seed``), so the rest of the term is the same with or without them.
+    """
+    rng = random.Random(seed)
+    uid = fast_uid(rng)
+    codes = [{"id": uid(), "mark": mark, "name": name, "kind": kind, "active": active}
+             for mark, name, kind, active in SCHOOL_CODES]
+    in_use: dict[str, list[str]] = defaultdict(list)
+    for code in codes:
+        if code["active"]:
+            in_use[code["kind"]].append(code["id"])
+
+    def pick(kind: str) -> str | None:
+        choices = in_use.get(kind)
+        return rng.choice(choices) if choices and rng.random() < SCHOOL_CODE_SHARE else None
+    return codes, pick
+
+
 def generate_term(classes: list[dict[str, Any]], staff: list[dict[str, Any]], subjects: list[dict[str, Any]],
                   enrolments: list[dict[str, Any]], rng: random.Random, uid: Callable[[], str],
-                  weeks: int | None) -> Term:
-    """The term of the institution's classes of grade 1 and up (see the module docstring)."""
+                  weeks: int | None, *, school_codes: bool = False) -> Term:
+    """The term of the institution's classes of grade 1 and up (see the module docstring); ``school_codes``:
+    the school defines its own attendance codes and uses them."""
     graded = [c for c in classes if c["level"] >= 1]
     teachers = [s["id"] for s in staff if s["position"] == "teacher" and s["active"]]
     if not graded or not teachers:
@@ -220,6 +249,7 @@ def generate_term(classes: list[dict[str, Any]], staff: list[dict[str, Any]], su
     by_class_day: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
     for entry in entries:
         by_class_day[(entry["class_id"], entry["weekday"])].append(entry)
+    codes, pick = _school_codes(f"school-codes-{graded[0]['id']}") if school_codes else ([], lambda _kind: None)
     lessons, attendance = [], []
     taught: dict[tuple[str, str, str], list[dt.date]] = defaultdict(list)  # (teacher, subject, class) → days
     count: dict[tuple[str, str], int] = defaultdict(int)
@@ -241,11 +271,12 @@ def generate_term(classes: list[dict[str, Any]], staff: list[dict[str, Any]], su
                     code = _code(rng, (pupil, day) in ill, day)
                     attendance.append({"id": uid(), "lesson_id": lesson["id"], "pupil_id": pupil, "code": code,
                                        "excused_by": tutors[unit["id"]] if code == "excused" else None,
-                                       "school_code_id": None})
+                                       "school_code_id": pick(code) if code in ("school_reason", "released")
+                                       else None})
     grades, terms = _grades(assignments, taught, members, category_id, rng, uid)
     return Term({"bell_time": bells, "grade_category": categories, "teaching_assignment": assignments,
-                 "timetable_entry": entries, "lesson": lessons, "attendance": attendance, "grade": grades,
-                 "term_grade": terms})
+                 "timetable_entry": entries, "lesson": lessons, "attendance_code": codes, "attendance": attendance,
+                 "grade": grades, "term_grade": terms})
 
 
 def _grades(assignments: list[dict[str, Any]], taught: dict[tuple[str, str, str], list[dt.date]],

@@ -47,6 +47,7 @@ class NavItem:
     url: str
     label: str
     current: bool = False
+    detail: str | None = None  # shown after the label in words, e.g. "unread: 3" (part of the link's text)
 
 
 @dataclass(frozen=True)

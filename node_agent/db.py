@@ -51,8 +51,9 @@ class Database:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.engine: Engine = zsqlite.make_engine(path)
+        self.reader: Engine = zsqlite.reader(self.engine)  # the same pool, transactions start with a plain BEGIN
         self.write_session = sessionmaker(self.engine, expire_on_commit=False)
-        self.read_session = sessionmaker(zsqlite.reader(self.engine), expire_on_commit=False)
+        self.read_session = sessionmaker(self.reader, expire_on_commit=False)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -82,6 +82,10 @@ def record_change(session: Session, model: type[ChangeHistory], author: ChangeAu
     session.add(model(  # type: ignore[call-arg]
         entity=entity, record_id=record_id, action=action, username=author.username,
         staff_member_id=author.staff_member_id,
-        before=json.dumps(before, ensure_ascii=False, sort_keys=True) if before is not None else None,
-        after=json.dumps(after, ensure_ascii=False, sort_keys=True) if after is not None else None,
+        before=as_json(before), after=as_json(after),
     ))
+
+
+def as_json(record: Mapping[str, Any] | None) -> str | None:
+    """A wire record as stored in a history table's ``before``/``after`` (None stays None)."""
+    return json.dumps(record, ensure_ascii=False, sort_keys=True) if record is not None else None

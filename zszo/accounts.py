@@ -76,17 +76,23 @@ class AccountStore:
         ) or 0
 
     def check_password(self, session: Session, username: str, password: str,
-                       remote_addr: str | None = None) -> LoginResult:
+                       remote_addr: str | None = None, *, reader: Session | None = None) -> LoginResult:
         """Check a user name and password, recording the attempt; throttle after too many failures.
 
         The password is verified even for unknown or throttled names so response time reveals
         nothing. A throttled account is refused even with the right password until the hour passes.
+        With ``reader`` (a read-only session) the account is read and the password verified there,
+        and ``session`` is used only to write: a web request does not hold the write lock while
+        the password hash is computed (tens of milliseconds by design).
         """
         username = username.strip().lower()[:64]
-        user = session.scalar(select(self.User).where(self.User.username == username))
-        throttled = self.failed_logins_last_hour(session, username) >= security.MAX_FAILED_LOGINS_PER_HOUR
+        source = reader if reader is not None else session
+        user = source.scalar(select(self.User).where(self.User.username == username))
+        throttled = self.failed_logins_last_hour(source, username) >= security.MAX_FAILED_LOGINS_PER_HOUR
         ok = security.verify_password(user.password_hash if user else None, password)
         success = ok and user is not None and user.active and not throttled
+        if success and reader is not None:
+            user = session.get(self.User, user.id)  # the writing session's copy, read under the lock
         session.add(self.Attempt(username=username, success=success, remote_addr=(remote_addr or "")[:64]))
         if throttled:
             return LoginResult(None, throttled=True)

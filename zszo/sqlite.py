@@ -5,17 +5,26 @@ timeout. Write transactions start with ``BEGIN IMMEDIATE`` so that two writers q
 busy handler instead of failing with "database is locked" when a read lock cannot be upgraded;
 read-only work can ask for a deferred ``BEGIN``. :func:`verify` checks all of it at start-up.
 
+Writers of one process queue in a first-come, first-served :class:`WriterQueue` (one per database
+file) before they ask SQLite for the lock, and leave it when their transaction commits or rolls
+back. SQLite's own busy handler polls with sleeps of up to 100 ms, so under load a freed lock sat
+idle while the next writer slept and late writers could overtake early ones; the queue hands the
+turn over at once and in arrival order. The busy timeout still covers other processes (a CLI
+command, the ``sqlite3`` shell).
+
 A writer that still finds the database locked when the busy timeout runs out retries its
-``BEGIN IMMEDIATE`` until :data:`WRITE_WAIT_SECONDS` have passed. That is safe (nothing of the
-transaction has run yet) and it is what keeps a busy school day error-free: with 60 teachers
-saving at once on a loaded two-core server, the queue of writers can be longer than one busy
-timeout although every single write is short (tests/load/test_concurrent_teachers.py).
+``BEGIN IMMEDIATE`` until :data:`WRITE_WAIT_SECONDS` have passed (the queue counts against the
+same limit). That is safe (nothing of the transaction has run yet) and it is what keeps a busy
+school day error-free (tests/load/test_concurrent_teachers.py).
 """
 
 from __future__ import annotations
 
+import collections
 import logging
+import os
 import sqlite3
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -51,6 +60,83 @@ def _is_busy(exc: sqlite3.OperationalError) -> bool:
     return getattr(exc, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
+class WriterQueue:
+    """First come, first served turns at writing, for the threads of one process.
+
+    A turn is handed straight to the longest-waiting thread on release, so the write lock never
+    idles while writers wait and nobody is overtaken. Not reentrant: a thread never opens a second
+    write transaction while it holds one (SQLite would refuse it the lock too).
+    """
+
+    def __init__(self) -> None:
+        self._mutex = threading.Lock()
+        self._waiting: collections.deque[threading.Event] = collections.deque()
+        self._held = False
+
+    def acquire(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for the turn; True when it is ours."""
+        with self._mutex:
+            if not self._held:
+                self._held = True
+                return True
+            turn = threading.Event()
+            self._waiting.append(turn)
+        if turn.wait(timeout):
+            return True
+        with self._mutex:
+            if turn.is_set():  # handed over just as the wait ran out
+                return True
+            self._waiting.remove(turn)
+            return False
+
+    def release(self) -> None:
+        """Give the turn to the next waiting thread (or free it)."""
+        with self._mutex:
+            if self._waiting:
+                self._waiting.popleft().set()
+            else:
+                self._held = False
+
+
+_queues: dict[str, WriterQueue] = {}
+_queues_mutex = threading.Lock()
+
+
+def writer_queue(path: str) -> WriterQueue:
+    """The process's writer queue of the database file at ``path``."""
+    with _queues_mutex:
+        return _queues.setdefault(os.path.realpath(path), WriterQueue())
+
+
+class QueuedConnection(sqlite3.Connection):
+    """A ``sqlite3`` connection that gives its writer turn back when its transaction ends."""
+
+    writer_turn: WriterQueue | None = None
+
+    def _leave_queue(self) -> None:
+        turn, self.writer_turn = self.writer_turn, None
+        if turn is not None:
+            turn.release()
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self._leave_queue()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self._leave_queue()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._leave_queue()
+
+
 def _on_begin(connection: Any) -> None:
     mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
     if mode == "DEFERRED":
@@ -58,18 +144,26 @@ def _on_begin(connection: Any) -> None:
         return
     raw = connection.connection.driver_connection
     deadline = time.monotonic() + WRITE_WAIT_SECONDS
-    waited = 1
-    while time.monotonic() + BUSY_TIMEOUT_MS / 1000 < deadline:
-        try:
-            raw.execute("BEGIN IMMEDIATE")  # waits up to the busy timeout for the write lock
-            return
-        except sqlite3.OperationalError as exc:
-            if not _is_busy(exc):
-                raise
-            log.warning("write lock still taken after %d busy timeouts of %d ms; waiting on", waited,
-                        BUSY_TIMEOUT_MS)
-            waited += 1
-    connection.exec_driver_sql("BEGIN IMMEDIATE")  # the last try: fails as SQLAlchemy's OperationalError
+    queue = writer_queue(connection.engine.url.database)
+    if not queue.acquire(WRITE_WAIT_SECONDS):
+        raise sqlite3.OperationalError(f"database is locked: no turn to write within {WRITE_WAIT_SECONDS} s")
+    raw.writer_turn = queue
+    try:
+        waited = 1
+        while time.monotonic() + BUSY_TIMEOUT_MS / 1000 < deadline:
+            try:
+                raw.execute("BEGIN IMMEDIATE")  # waits up to the busy timeout for the write lock
+                return
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc):
+                    raise
+                log.warning("write lock still taken after %d busy timeouts of %d ms; waiting on", waited,
+                            BUSY_TIMEOUT_MS)
+                waited += 1
+        connection.exec_driver_sql("BEGIN IMMEDIATE")  # the last try: fails as SQLAlchemy's OperationalError
+    except BaseException:
+        raw._leave_queue()
+        raise
 
 
 def make_engine(path: Path, *, pool_size: int = 20) -> Engine:
@@ -81,7 +175,7 @@ def make_engine(path: Path, *, pool_size: int = 20) -> Engine:
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_pre_ping=False,
-        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000, "factory": QueuedConnection},
     )
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)

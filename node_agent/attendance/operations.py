@@ -1,22 +1,26 @@
 """Every write to the lesson log and attendance: saving a lesson with its attendance, excuses.
 
-:func:`save_lesson` is the hot path of a school day (every teacher, every lesson): it validates
-the whole lesson first (topic, every pupil's code) and then writes the lesson row plus the new
-and changed attendance rows with one bulk statement each, so a 30-pupil class costs a handful of
-statements instead of one flush per pupil. Capture triggers see bulk statements like any other.
-Nothing is written when any rule fails. The caller owns the transaction.
+:func:`save_lesson` is the hot path of a school day (every teacher, every lesson), in two steps
+so that a web request holds the write lock only for the writing: :func:`check_lesson` validates
+the whole lesson (topic, every pupil's code and the rows to be written, with the hub's rules)
+from a read transaction, and :func:`write_lesson` then, under the lock, finds the logged lesson
+and writes the lesson row plus the new and changed attendance rows with one bulk statement each
+(a handful of statements for a 30-pupil class instead of one flush per pupil). Capture triggers
+see bulk statements like any other. Nothing is written when any rule fails. The caller owns the
+transaction(s).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import exists, insert, select, update
+from sqlalchemy import Connection, bindparam, exists, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from node_agent.attendance.models import Attendance, AttendanceCode, Lesson
-from node_agent.attendance.queries import class_pupils, logged_lesson, school_codes, to_excuse
+from node_agent.attendance.queries import class_pupils, school_codes, to_excuse
 from node_agent.records import ValidationFailed, apply_record, clean_input
 from node_agent.register.models import ClassUnit
 from node_agent.timetable.queries import PlannedLesson
@@ -37,9 +41,19 @@ def code_field(pupil_id: str) -> str:
     return f"code-{pupil_id}"
 
 
-def save_lesson(session: Session, planned: PlannedLesson, teacher_id: str, *, topic: str | None,
-                realised: bool, codes: Mapping[str, str]) -> Lesson:
-    """Log the lesson (topic, realised) and its attendance; pupils not in ``codes`` are present.
+@dataclass(frozen=True)
+class CheckedLesson:
+    """A lesson save that passed every rule: the lesson record (its id is new unless the lesson is already
+    logged) and each pupil's (standard code, school code id or None)."""
+
+    planned: PlannedLesson
+    record: dict[str, Any]
+    wanted: dict[str, tuple[str, str | None]]
+
+
+def check_lesson(session: Session, planned: PlannedLesson, teacher_id: str, *, topic: str | None,
+                 realised: bool, codes: Mapping[str, str]) -> CheckedLesson:
+    """Validate a lesson save without writing; pupils not in ``codes`` are present.
 
     ``codes`` maps pupil id → a standard code or the id of one of the school's own codes (stored
     as its standard kind plus ``school_code_id``); every pupil must belong to the class on the
@@ -48,10 +62,8 @@ def save_lesson(session: Session, planned: PlannedLesson, teacher_id: str, *, to
     """
     if teacher_id != planned.teacher_id:
         raise NotAllowed("not this teacher's lesson")
-    lesson = logged_lesson(session, planned.entry.id, planned.day)
-    record = {"id": lesson.id if lesson else new_id(), "timetable_entry_id": planned.entry.id,
-              "lesson_date": planned.day.isoformat(), "staff_member_id": teacher_id,
-              **clean_input(LESSON, {"topic": topic, "realised": realised})}
+    record = {"id": new_id(), "timetable_entry_id": planned.entry.id, "lesson_date": planned.day.isoformat(),
+              "staff_member_id": teacher_id, **clean_input(LESSON, {"topic": topic, "realised": realised})}
     errors = LESSON.validate(record)
     if not errors and record["realised"] and not record.get("topic"):
         errors.append(FieldError("topic", "required", N_("enter the topic of a lesson that took place"),
@@ -71,18 +83,52 @@ def save_lesson(session: Session, planned: PlannedLesson, teacher_id: str, *, to
         else:
             errors.append(FieldError(code_field(pupil_id), "choice", N_("choose one of the attendance codes"),
                                      {"label": f"{pupil.first_name} {pupil.last_name}"}))
+    for pupil_id, (code, school_code_id) in wanted.items():  # same rules as the hub, before any lock is taken
+        errors += ATTENDANCE.validate({"id": record["id"], "lesson_id": record["id"], "pupil_id": pupil_id,
+                                       "code": code, "excused_by": None, "school_code_id": school_code_id})
     if errors:
         raise ValidationFailed(errors)
-    lesson = apply_record(session, Lesson, record, lesson)  # type: ignore[assignment]
-    _write_codes(session, lesson.id, wanted)
-    return lesson
+    return CheckedLesson(planned, record, wanted)
 
 
-def _write_codes(session: Session, lesson_id: str, wanted: Mapping[str, tuple[str, str | None]]) -> None:
-    """Insert new and update changed attendance rows of a lesson, one bulk statement each."""
-    existing = {row.pupil_id: row for row in session.execute(
-        select(Attendance.id, Attendance.pupil_id, Attendance.code, Attendance.excused_by, Attendance.school_code_id)
-        .where(Attendance.lesson_id == lesson_id))}
+def write_lesson(session: Session, checked: CheckedLesson) -> str:
+    """Write a checked lesson save in the caller's write transaction and return the lesson's id.
+
+    Under the write lock it only looks up the logged lesson (and, for one logged before, its
+    attendance) and writes: the lesson row, then the new and changed attendance rows, with Core
+    statements on the tables (no ORM unit of work; the capture triggers see them like any write).
+    An unchanged lesson row is not rewritten, so it sends no change to the hub.
+    """
+    lesson, entry, day = Lesson.__table__, checked.planned.entry.id, checked.planned.day
+    conn = session.connection()
+    lesson_id = conn.scalar(select(lesson.c.id).where(lesson.c.timetable_entry_id == entry,
+                                                      lesson.c.lesson_date == day))
+    values = {**checked.record, "lesson_date": day}
+    if lesson_id is None:
+        conn.execute(insert(lesson), values)
+    else:
+        del values["id"]
+        conn.execute(update(lesson).where(lesson.c.id == lesson_id, or_(
+            *(lesson.c[name].is_not(value) for name, value in values.items()))).values(values))
+    _write_codes(conn, lesson_id or checked.record["id"], checked.wanted, new_lesson=lesson_id is None)
+    return lesson_id or checked.record["id"]
+
+
+def save_lesson(session: Session, planned: PlannedLesson, teacher_id: str, *, topic: str | None,
+                realised: bool, codes: Mapping[str, str]) -> Lesson:
+    """:func:`check_lesson` and :func:`write_lesson` in the caller's transaction; returns the lesson."""
+    lesson_id = write_lesson(session, check_lesson(session, planned, teacher_id, topic=topic, realised=realised,
+                                                   codes=codes))
+    return session.get(Lesson, lesson_id, populate_existing=True)  # type: ignore[return-value]
+
+
+def _write_codes(conn: Connection, lesson_id: str, wanted: Mapping[str, tuple[str, str | None]], *,
+                 new_lesson: bool) -> None:
+    """Insert new and update changed attendance rows of a lesson, one statement each (executemany)."""
+    table = Attendance.__table__
+    existing = {} if new_lesson else {row.pupil_id: row for row in conn.execute(
+        select(table.c.id, table.c.pupil_id, table.c.code, table.c.excused_by, table.c.school_code_id)
+        .where(table.c.lesson_id == lesson_id))}
     new_rows, changed = [], []
     for pupil_id, (code, school_code_id) in wanted.items():
         old = existing.get(pupil_id)
@@ -90,16 +136,14 @@ def _write_codes(session: Session, lesson_id: str, wanted: Mapping[str, tuple[st
             new_rows.append({"id": new_id(), "lesson_id": lesson_id, "pupil_id": pupil_id, "code": code,
                              "excused_by": None, "school_code_id": school_code_id})
         elif (old.code, old.school_code_id) != (code, school_code_id):
-            changed.append({"id": old.id, "code": code, "school_code_id": school_code_id,
+            changed.append({"row_id": old.id, "code": code, "school_code_id": school_code_id,
                             "excused_by": old.excused_by if code in EXCUSED_CODES else None})
-    for row in new_rows:  # same rules as the hub (ids and codes are already known to be well-formed)
-        errors = ATTENDANCE.validate(row)
-        if errors:
-            raise ValidationFailed(errors)
     if new_rows:
-        session.execute(insert(Attendance), new_rows)
+        conn.execute(insert(table), new_rows)
     if changed:
-        session.execute(update(Attendance), changed)
+        conn.execute(update(table).where(table.c.id == bindparam("row_id")).values(
+            code=bindparam("code"), school_code_id=bindparam("school_code_id"), excused_by=bindparam("excused_by")),
+            changed)
 
 
 def save_attendance_code(session: Session, data: Mapping[str, Any], code: AttendanceCode | None = None

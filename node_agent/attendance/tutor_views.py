@@ -77,7 +77,6 @@ def excuses(class_id: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/class/<class_id>/month")
 @roles_required(*ALL_ROLES)
-@writes_on_get
 def month(class_id: str):  # type: ignore[no-untyped-def]
     """Attendance % per pupil and per subject of a month, with the compulsory-schooling flag."""
     unit = _class(class_id)

@@ -31,8 +31,9 @@ from node_agent.web.context import (
     db,
     deny,
     roles_required,
+    short_writes,
     today,
-    writes_on_get,
+    writing,
 )
 from protocol.attendance import CODES, MARKS
 from zszo.web.forms import attach_errors
@@ -111,9 +112,12 @@ def _own_lesson(entry_id: str, day_text: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/<entry_id>/<day>", methods=["GET", "POST"])
 @roles_required(*ALL_ROLES)
-@writes_on_get
+@short_writes
 def lesson(entry_id: str, day: str):  # type: ignore[no-untyped-def]
-    """One lesson: topic, realised and every pupil's attendance (all present until changed)."""
+    """One lesson: topic, realised and every pupil's attendance (all present until changed).
+
+    Read and checked without the write lock; the save takes it only for its own statements.
+    """
     planned = _own_lesson(entry_id, day)
     if request.method != "POST":
         logged = queries.logged_lesson(db(), planned.entry.id, planned.day)
@@ -122,12 +126,14 @@ def lesson(entry_id: str, day: str):  # type: ignore[no-untyped-def]
     form = LessonForm()
     submitted = {key.removeprefix("code-"): value for key, value in request.form.items() if key.startswith("code-")}
     try:
-        saved = ops.save_lesson(db(), planned, staff_id(), topic=form.topic.data, realised=form.realised.data,
-                                codes=submitted)
+        checked = ops.check_lesson(db(), planned, staff_id(), topic=form.topic.data, realised=form.realised.data,
+                                   codes=submitted)
     except ValidationFailed as exc:
         attach_errors(form, exc.errors, _)
         return _lesson_page(planned, form, submitted, 422)
-    audit("update", "lesson", saved.id, "lesson_log")
+    with writing() as session:
+        lesson_id = ops.write_lesson(session, checked)
+        audit("update", "lesson", lesson_id, "lesson_log")
     flash(_("The lesson has been saved."), "success")
     return redirect(url_for("lessons.today_lessons", day=planned.day.isoformat()))
 

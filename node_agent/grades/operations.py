@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from node_agent.db import Base
@@ -29,7 +29,7 @@ from node_agent.grades.models import (
     GradeHistory,
     TermGrade,
 )
-from node_agent.history import delete_recorded, write_recorded
+from node_agent.history import as_json, delete_recorded, write_recorded
 from node_agent.records import ValidationFailed, to_wire
 from node_agent.register.models import ClassUnit, Enrolment
 from node_agent.staff.models import TeachingAssignment
@@ -117,14 +117,17 @@ def _description(text: str | None, errors: list[FieldError]) -> str | None:
     return text
 
 
-def add_series(session: Session, actor: Actor, assignment: TeachingAssignment, *, category_id: str | None,
-               given_on: str | dt.date | None, description: str | None, symbols: Mapping[str, str],
-               labels: Mapping[str, str], series: bool = True) -> list[Grade]:
-    """Add one column of grades: the same category, date and description, a symbol per pupil.
+@dataclass(frozen=True)
+class CheckedSeries:
+    """A column of grades that passed every rule: the wire records of the new grades, in form order."""
 
-    ``symbols`` maps pupil ids to what was typed (empty: no grade for that pupil); ``labels`` maps
-    pupil ids to the names used in error messages (fields ``grade-<pupil id>``). All or nothing.
-    """
+    records: list[dict[str, Any]]
+
+
+def check_series(session: Session, assignment: TeachingAssignment, *, category_id: str | None,
+                 given_on: str | dt.date | None, description: str | None, symbols: Mapping[str, str],
+                 labels: Mapping[str, str], series: bool = True, teacher_id: str) -> CheckedSeries:
+    """Validate one column of grades without writing (see :func:`add_series`)."""
     errors: list[FieldError] = []
     class_unit = session.get(ClassUnit, assignment.class_id)
     _category(session, category_id, errors)
@@ -150,11 +153,42 @@ def add_series(session: Session, actor: Actor, assignment: TeachingAssignment, *
     if errors:
         raise ValidationFailed(errors)
     series_id = new_id() if series and len(symbols) > 1 else None
-    return [_write(session, actor, Grade, {
-        "id": new_id(), "pupil_id": pupil_id, "assignment_id": assignment.id, "category_id": category_id,
-        "symbol": symbol, "given_on": day.isoformat(), "description": text,  # type: ignore[union-attr]
-        "series_id": series_id, "teacher_id": actor.staff_member_id}, None)
-        for pupil_id, symbol in parsed.items()]
+    entity = ENTITIES["grade"]
+    records = [{"id": new_id(), "pupil_id": pupil_id, "assignment_id": assignment.id, "category_id": category_id,
+                "symbol": symbol, "given_on": day.isoformat(), "description": text,  # type: ignore[union-attr]
+                "series_id": series_id, "teacher_id": teacher_id} for pupil_id, symbol in parsed.items()]
+    for record in records:  # the hub's rules, before any lock is taken
+        errors += entity.validate(record)
+    if errors:
+        raise ValidationFailed(errors)
+    return CheckedSeries([{f.name: record.get(f.name) for f in entity.fields} for record in records])
+
+
+def write_series(session: Session, actor: Actor, checked: CheckedSeries) -> list[str]:
+    """Write a checked column (in the caller's write transaction): the grades and their history, one
+    multi-row insert each; returns the new grades' ids."""
+    rows = [{**record, "given_on": dt.date.fromisoformat(record["given_on"])} for record in checked.records]
+    session.execute(insert(Grade), rows)
+    session.execute(insert(GradeHistory), [
+        {"entity": "grade", "record_id": record["id"], "action": "create", "username": actor.username,
+         "staff_member_id": actor.staff_member_id, "before": None, "after": as_json(record)}
+        for record in checked.records])
+    return [record["id"] for record in checked.records]
+
+
+def add_series(session: Session, actor: Actor, assignment: TeachingAssignment, *, category_id: str | None,
+               given_on: str | dt.date | None, description: str | None, symbols: Mapping[str, str],
+               labels: Mapping[str, str], series: bool = True) -> list[Grade]:
+    """Add one column of grades: the same category, date and description, a symbol per pupil.
+
+    ``symbols`` maps pupil ids to what was typed (empty: no grade for that pupil); ``labels`` maps
+    pupil ids to the names used in error messages (fields ``grade-<pupil id>``). All or nothing.
+    """
+    ids = write_series(session, actor, check_series(
+        session, assignment, category_id=category_id, given_on=given_on, description=description, symbols=symbols,
+        labels=labels, series=series, teacher_id=actor.staff_member_id))
+    found = {grade.id: grade for grade in session.scalars(select(Grade).where(Grade.id.in_(ids)))}
+    return [found[i] for i in ids]
 
 
 def update_grade(session: Session, actor: Actor, grade: Grade, *, symbol: str, category_id: str | None,

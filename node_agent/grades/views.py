@@ -25,7 +25,7 @@ from node_agent.grades.web import (
 from node_agent.records import ValidationFailed
 from node_agent.register.models import ClassUnit, Pupil
 from node_agent.register.queries import current_school_year
-from node_agent.web.context import audit, current_user, db, deny, roles_required, today
+from node_agent.web.context import audit, current_user, db, deny, roles_required, short_writes, today, writing
 from zszo.web.forms import attach_errors
 
 
@@ -56,8 +56,12 @@ def gradebook(assignment_id: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/<assignment_id>/series", methods=["GET", "POST"])
 @roles_required("teacher")
+@short_writes
 def series(assignment_id: str):  # type: ignore[no-untyped-def]
-    """Enter one column of grades for the class (or, with ``?pupil=``, one pupil's grade)."""
+    """Enter one column of grades for the class (or, with ``?pupil=``, one pupil's grade).
+
+    Read and checked without the write lock; the save takes it only for its own inserts.
+    """
     found, class_unit = assignment(assignment_id, write=True)
     pupils = [p for p, left in queries.class_pupils(db(), class_unit.id, today()) if not left]
     only = wants_pupil()
@@ -73,17 +77,20 @@ def series(assignment_id: str):  # type: ignore[no-untyped-def]
                                class_unit=class_unit, single=only is not None, scale=grade_settings.scale(db()))
     symbols = {p.id: form[f"grade-{p.id}"].data or "" for p in pupils}
     labels = {p.id: f"{p.last_name} {p.first_name}" for p in pupils}
+    author = actor()
     try:
-        added = ops.add_series(db(), actor(), found, category_id=form.category_id.data, given_on=form.given_on.data,
-                               description=form.description.data, symbols=symbols, labels=labels,
-                               series=only is None)
+        checked = ops.check_series(db(), found, category_id=form.category_id.data, given_on=form.given_on.data,
+                                   description=form.description.data, symbols=symbols, labels=labels,
+                                   series=only is None, teacher_id=author.staff_member_id)
     except ValidationFailed as exc:
         attach_errors(form, exc.errors, _)
         return render_template("grades/series.html", form=form, pupils=pupils, assignment=found,
                                class_unit=class_unit, single=only is not None,
                                scale=grade_settings.scale(db())), 422
-    for grade in added:
-        audit("create", "grade", grade.id, "gradebook")
+    with writing() as session:
+        added = ops.write_series(session, author, checked)
+        for grade_id in added:
+            audit("create", "grade", grade_id, "gradebook")
     flash(_("Grades saved: %(count)d.", count=len(added)), "success")
     return redirect(url_for("grades.gradebook", assignment_id=found.id))
 

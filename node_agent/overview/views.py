@@ -25,7 +25,7 @@ from node_agent.overview import queries, school
 from node_agent.register.models import ClassUnit, Pupil
 from node_agent.register.queries import current_school_year
 from node_agent.staff.models import TeachingAssignment
-from node_agent.web.context import ALL_ROLES, audit, current_user, db, refuse, roles_required, today, writes_on_get
+from node_agent.web.context import ALL_ROLES, audit, current_user, db, refuse, roles_required, today
 from protocol.attendance import CODES, MARKS
 
 bp = Blueprint("overview", __name__, url_prefix="/overview", template_folder="templates")
@@ -49,7 +49,6 @@ def _teaches(user: UserAccount, class_id: str) -> bool:
 
 @bp.get("/class/<class_id>")
 @roles_required(*ALL_ROLES)
-@writes_on_get
 def class_page(class_id: str):  # type: ignore[no-untyped-def]
     """The class at a glance: each pupil's attendance, averages, term-grade status and flags."""
     unit = db().get(ClassUnit, class_id[:36])
@@ -67,7 +66,6 @@ def class_page(class_id: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/school")
 @roles_required(*ALL_ROLES)
-@writes_on_get
 def school_page():  # type: ignore[no-untyped-def]
     """The school overview of the current school year (director and secretary)."""
     if _user().role not in grade_queries.SCHOOL_READERS:
@@ -93,7 +91,6 @@ def _card_class(user: UserAccount, pupil: Pupil) -> tuple[ClassUnit, list[ClassU
 
 @bp.get("/pupil/<pupil_id>")
 @roles_required(*ALL_ROLES)
-@writes_on_get
 def pupil_page(pupil_id: str):  # type: ignore[no-untyped-def]
     """The pupil card: grades per subject with averages, attendance per month, term and behaviour grades."""
     pupil = db().get(Pupil, pupil_id[:36])

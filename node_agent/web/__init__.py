@@ -71,6 +71,7 @@ def init_app(app: Flask, *, idle_minutes: int, max_hours: int) -> None:
     guard = sessions.SessionGuard(_load_user, idle_seconds=idle_minutes * 60, max_seconds=max_hours * 3600)
     app.register_blueprint(templates)
     sessions.install_guard(app, guard, public_endpoints=PUBLIC_ENDPOINTS, login_endpoint="auth.login")
+    app.before_request(context.start_request)  # after the guard: it reads the user without the write lock
     app.after_request(context.finish_request)
     app.teardown_request(context.close_session)
     app.jinja_env.globals.update(labels=labels, label=labels.label)

@@ -15,7 +15,8 @@ def test_bench_runs_and_reports_every_variant_and_the_ratio() -> None:
                             timeout=300, check=False)
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    for variant in ("request", "operation", "naive"):
-        assert re.search(rf"^  {variant} +median +\d+\.\d\d ms +p95 +\d+\.\d\d ms$", out, re.M), out
+    for variant in ("request", "operation", r"write \(lock\)", "naive"):
+        assert re.search(rf"^  {variant} +median +\d+\.\d\d ms +p95 +\d+\.\d\d ms +CPU +\d+\.\d\d ms/save$", out,
+                         re.M), out
     assert re.search(r"naive / operation \(median\): \d+\.\d\dx", out)
     assert "target: request p95 <= 50 ms:" in out

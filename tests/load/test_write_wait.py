@@ -62,3 +62,55 @@ def test_writer_gives_up_after_the_write_wait(path: Path, monkeypatch: pytest.Mo
     monkeypatch.setattr(zsqlite, "WRITE_WAIT_SECONDS", 0.5)
     with pytest.raises(OperationalError, match="database is locked"):
         write_while_locked(path, 2.0)
+
+
+def test_writers_of_one_process_take_turns_in_arrival_order() -> None:
+    queue = zsqlite.WriterQueue()
+    assert queue.acquire(1)
+    order: list[int] = []
+    arrived = threading.Semaphore(0)
+
+    def writer(n: int) -> None:
+        arrived.release()
+        assert queue.acquire(10)
+        order.append(n)
+        queue.release()
+
+    threads = []
+    for n in range(5):  # each waits in the queue before the next one starts
+        threads.append(threading.Thread(target=writer, args=(n,)))
+        threads[-1].start()
+        arrived.acquire()
+        while len(queue._waiting) < n + 1:
+            time.sleep(0.001)
+    queue.release()
+    for thread in threads:
+        thread.join(10)
+    assert order == [0, 1, 2, 3, 4]
+
+
+def test_a_writer_gives_up_its_place_when_the_wait_runs_out() -> None:
+    queue = zsqlite.WriterQueue()
+    assert queue.acquire(1)
+    assert queue.acquire(0.05) is False
+    assert list(queue._waiting) == []
+    queue.release()
+    assert queue.acquire(0.05) is True
+
+
+def test_the_turn_passes_on_commit_and_rollback(path: Path) -> None:
+    engine = zsqlite.make_engine(path)
+    queue = zsqlite.writer_queue(str(path))
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO t VALUES ('first')"))
+            assert queue.acquire(0.01) is False  # held while the transaction is open
+        assert queue.acquire(0.01) is True
+        queue.release()
+        with pytest.raises(RuntimeError), engine.begin() as conn:
+            conn.execute(text("INSERT INTO t VALUES ('rolled back')"))
+            raise RuntimeError
+        assert queue.acquire(0.01) is True
+        queue.release()
+    finally:
+        engine.dispose()

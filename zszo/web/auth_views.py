@@ -35,7 +35,9 @@ class AuthSite:
     ``ops`` is the app's ``auth.operations`` module (check_password, check_totp, enable_totp,
     failed_logins_last_hour, mark_logged_in, stage_totp, end_sessions, set_password); ``context``
     its ``web.context`` module (db, current_user, keep_writes, roles_required, writes_on_get,
-    ALL_ROLES); ``issuer`` names the account in the authenticator app.
+    ALL_ROLES, and optionally ``snapshot()``: a read-only session the password check reads from, so
+    that the request's write transaction starts only after the password hash has been verified);
+    ``issuer`` names the account in the authenticator app.
     """
 
     ops: ModuleType
@@ -48,8 +50,11 @@ class AuthSite:
     def flow(self) -> LoginFlow:
         """The login flow over this request's session."""
         session, ops = self.context.db(), self.ops
+        snapshot = getattr(self.context, "snapshot", None)
+        reader = snapshot() if snapshot else None
         hooks = AccountHooks(
-            check_password=lambda username, password, addr: ops.check_password(session, username, password, addr),
+            check_password=lambda username, password, addr: ops.check_password(
+                session, username, password, addr, reader=reader),
             load_user=lambda user_id: session.get(self.user_model, user_id),
             check_totp=lambda user, code: ops.check_totp(session, user, code),
             enable_totp=lambda user, secret, code: ops.enable_totp(session, user, secret, code),
@@ -60,7 +65,7 @@ class AuthSite:
             stage_totp=ops.stage_totp,
         )
         require_totp = current_app.config["ZSZO_SETTINGS"]["web.require_totp"]
-        return LoginFlow(hooks, require_totp=require_totp, issuer=self.issuer(session), log=self.log)
+        return LoginFlow(hooks, require_totp=require_totp, issuer=self.issuer(reader or session), log=self.log)
 
 
 def password_errors(form: Form) -> bool:

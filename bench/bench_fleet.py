@@ -55,6 +55,7 @@ from protocol.keys import KeyPair  # noqa: E402
 BATCH = 5000  # the node default (sync.batch_max_changes)
 PUPILS, LESSONS, TEACHERS = 400, 2000, 40  # per node, preloaded
 CODES = ENTITIES["attendance"].fields[3].choices
+ATTENDANCE_VERSION = ENTITIES["attendance"].version  # the nodes run this build
 TS = 1_790_000_000_000
 
 
@@ -120,9 +121,10 @@ class Fleet:
                 pk = uid(5, k, fresh_from + i)
             excused = uid(3, k, rng.randrange(TEACHERS)) if rng.random() < 0.1 else None
             data = {"id": pk, "lesson_id": uid(2, k, rng.randrange(LESSONS)),
-                    "pupil_id": uid(1, k, rng.randrange(PUPILS)), "code": rng.choice(CODES), "excused_by": excused}
-            lines.append(Change(seq=seq + i, entity="attendance", v=1, pk=pk, op="upsert", ts=TS + seq + i,
-                                data=data).to_json())
+                    "pupil_id": uid(1, k, rng.randrange(PUPILS)), "code": rng.choice(CODES), "excused_by": excused,
+                    "school_code_id": None}
+            lines.append(Change(seq=seq + i, entity="attendance", v=ATTENDANCE_VERSION, pk=pk, op="upsert",
+                                ts=TS + seq + i, data=data).to_json())
         self.next_seq[k] = seq + count
         return lines
 

@@ -36,6 +36,7 @@ from zszo.failpoints import failpoint
 log = logging.getLogger(__name__)
 CHANGE_COLUMNS = "{'seq': 'BIGINT', 'entity': 'VARCHAR', 'v': 'INTEGER', 'pk': 'VARCHAR', 'op': 'VARCHAR', " \
                  "'ts': 'BIGINT', 'data': 'JSON'}"
+POS_STRIDE = 2**32  # pos = inbox id * POS_STRIDE + offset of the change in its batch
 
 
 @dataclass
@@ -72,6 +73,8 @@ class Warehouse:
         # seconds (setting merge.model_refresh_seconds; 0: after every such merge).
         self.model_refresh_seconds = 0.0
         self._model_refreshed = -float("inf")
+        self._staged: dict[str, int] = {}  # the current merge cycle's changes per entity (_apply)
+        self._written: set[str] = set()  # entities with valid changes in the current cycle so far
         try:
             self._open()
         except duckdb.Error as exc:
@@ -228,16 +231,23 @@ class Warehouse:
             cur.executemany("INSERT INTO _batch VALUES (?, ?, ?, ?, ?)",
                             [(b.id, b.node_id, b.rspo, b.first_seq, b.last_seq) for b in batches
                              if b.id not in {row.id for row, _ in invalid}])
+            # pos: the change's place in this cycle, in (inbox id, seq) order. Computed, not numbered with
+            # a window (a sort of every staged row): a batch holds far fewer than 2**32 changes, and every
+            # pos is > 0 (earlier cycles' moves count as position 0, hub/transfers/ownership.py).
             cur.execute(f"""
                 CREATE OR REPLACE TEMP TABLE _stage AS
                 SELECT b.inbox_id, b.node_id, b.rspo, c.seq, c.entity, c.v, c.pk, c.op, c.ts, c.data,
-                       row_number() OVER (ORDER BY b.inbox_id, c.seq) AS pos
+                       b.inbox_id * {POS_STRIDE} + (c.seq - b.first_seq) AS pos
                 FROM read_json(?, format = 'newline_delimited', columns = {CHANGE_COLUMNS}, filename = true,
                                ignore_errors = true) c
                 JOIN _batch b ON b.inbox_id = CAST(regexp_extract(c.filename, '([0-9]+)\\.jsonl$', 1) AS BIGINT)
             """, [files])
             report.changes = int(cur.execute("SELECT count(*) FROM _stage").fetchone()[0])
             report.rejected += self._reject_malformed(cur)
+            # Per cycle: changes staged per entity (one query, not one per entity), and the entities with
+            # valid changes so far (their _hist_ tables are not empty: see _reference_check).
+            self._staged = dict(cur.execute("SELECT entity, count(*) FROM _stage GROUP BY entity").fetchall())
+            self._written = set()
             ownership.plan_moves(cur)  # transfers accepted in this cycle, at their positions
             for name in ENTITIES:
                 # _hist_<e>: the valid changes of this cycle in order; _pre_<e>: the rows they replace
@@ -261,7 +271,7 @@ class Warehouse:
         finally:
             history = [f"_{kind}_{name}" for name in ENTITIES for kind in ("hist", "pre")]
             refs = [f"_ref{k}" for k in range(max(len(e.references) for e in ENTITIES.values()))]
-            for table in ("_stage", "_batch", "_v", "_cand", "_chosen", "_pkeys", *history, *refs,
+            for table in ("_stage", "_batch", "_v", "_old", "_cand", "_chosen", "_pkeys", *history, *refs,
                           *ownership.TEMP_TABLES):
                 cur.execute(f"DROP TABLE IF EXISTS {table}")
         try:
@@ -279,9 +289,15 @@ class Warehouse:
         number is the one missing from its batch's range. It is recorded and dropped, so the rest of
         the batch and every later batch still merge.
         """
+        # Only batches with fewer staged changes than their range are searched, seq by seq.
         missing = cur.execute("""
+            WITH short AS (
+                SELECT b.* FROM _batch b
+                LEFT JOIN (SELECT inbox_id, count(seq) AS n FROM _stage GROUP BY inbox_id) s USING (inbox_id)
+                WHERE coalesce(s.n, 0) < b.last_seq - b.first_seq + 1
+            )
             SELECT b.inbox_id, b.node_id, b.rspo, q.seq
-            FROM _batch b, LATERAL (SELECT unnest(range(b.first_seq, b.last_seq + 1)) AS seq) q
+            FROM short b, LATERAL (SELECT unnest(range(b.first_seq, b.last_seq + 1)) AS seq) q
             WHERE NOT EXISTS (SELECT 1 FROM _stage s WHERE s.inbox_id = b.inbox_id AND s.seq = q.seq)
         """).fetchall()
         if missing:
@@ -291,69 +307,92 @@ class Warehouse:
         return len(missing)
 
     def _apply_entity(self, cur: duckdb.DuckDBPyConnection, work: Path, name: str) -> tuple[int, int]:
-        entity = ENTITIES[name]
-        if cur.execute("SELECT count(*) FROM _stage WHERE entity = ?", [name]).fetchone()[0] == 0:
+        """Validate, check and apply this cycle's changes of one entity; return (applied, rejected).
+
+        Every temporary table is narrow (positions, keys, verdicts); the parsed record (``_x``) is
+        read once more only for the rows written. The warehouse table is scanned once, to find the
+        rows the cycle touches (``_old``: their rowid and owner); the owner check, the rows' state
+        before the cycle and the delete all use that, so a 10M-row table is not read three times.
+        """
+        entity, written = ENTITIES[name], self._written
+        if not self._staged.get(name):
             return 0, 0
-        # 1. Parse each record once; field and record rules; first node that wrote each row.
+        # 1. Parse each record once; field and record rules.
+        derived = checks.derived(entity)
         cur.execute(f"""
             CREATE OR REPLACE TEMP TABLE _v AS
             WITH q AS MATERIALIZED (
-                SELECT s.*, {checks.parsed(entity, "s.data")} FROM _stage s WHERE s.entity = '{name}'
-            ), p AS (SELECT q.*{", " + checks.derived(entity) if checks.derived(entity) else ""} FROM q)
-            SELECT p.inbox_id, p.node_id, p.rspo, p.seq, p.entity, p.op, p.ts, p.pk, p.pos, p._x,
-                   CASE WHEN p.op = 'upsert' THEN {checks.COLUMN_ERROR_EXPRESSIONS[name]} END AS field_error,
-                   first_value(p.node_id) OVER (PARTITION BY p.pk ORDER BY p.pos) AS first_node
+                SELECT s.inbox_id, s.node_id, s.rspo, s.seq, s.op, s.ts, s.pk, s.pos, {checks.parsed(entity, "s.data")}
+                FROM _stage s WHERE s.entity = '{name}'
+            ), p AS (SELECT q.*{", " + derived if derived else ""} FROM q)
+            SELECT p.inbox_id, p.node_id, p.rspo, p.seq, p.op, p.ts, p.pk, p.pos, p._x,
+                   CASE WHEN p.op = 'upsert' THEN {checks.COLUMN_ERROR_EXPRESSIONS[name]} END AS field_error
             FROM p
         """)
-        # 2. References, as a node applied the changes one by one (see _reference_check).
+        # 2. The warehouse rows this cycle touches: the one scan of the (large) table.
+        cur.execute(f"""
+            CREATE OR REPLACE TEMP TABLE _old AS
+            SELECT t.rowid AS rid, t.id, t._node_id FROM {name} t
+            WHERE t.id IN (SELECT TRY_CAST(pk AS UUID) FROM _v)
+        """)
+        # 3. References, as a node applied the changes one by one (see _reference_check).
         ref_checks, ref_joins = [], []
         for k, ref in enumerate(entity.references):
-            self._reference_check(cur, entity, ref, k)
+            self._reference_check(cur, entity, ref, k, rewritten=ref.ref in written)
             ref_joins.append(f"LEFT JOIN _ref{k} r{k} ON r{k}.pos = s.pos")
             ref_checks.append(f"WHEN r{k}.ok IS NOT NULL AND NOT r{k}.ok THEN '{ref.name}|unknown_reference'")
-        # 3. The first broken rule of each change: identity, fields, ownership, references. The owner is
-        # the row's node, unless a transfer accepted earlier in this cycle moved it (hub/transfers/ownership.py).
+        # 4. The first broken rule of each change: identity, fields, ownership, references. The owner is
+        # the row's node, unless a transfer accepted earlier in this cycle moved it (hub/transfers/ownership.py);
+        # a row new to the warehouse belongs to the node whose change of it came first in this cycle.
         move_join, moved_owner = ownership.owner_join(cur, name)
+        owner = f"coalesce({moved_owner}, t._node_id, f.first_node)"
         cur.execute(f"""
             CREATE OR REPLACE TEMP TABLE _cand AS
-            SELECT s.*, coalesce({moved_owner}, t._node_id, s.first_node) AS owner, CASE
+            WITH f AS (SELECT pk, arg_min(node_id, pos) AS first_node FROM _v GROUP BY pk)
+            SELECT s.inbox_id, s.node_id, s.rspo, s.seq, s.op, s.pk, s.pos, {owner} AS owner, CASE
                 WHEN TRY_CAST(s.pk AS UUID) IS NULL OR s.pk <> lower(s.pk) THEN 'id|type'
                 WHEN s.field_error IS NOT NULL THEN s.field_error
                 WHEN s.op = 'upsert' AND s._x[{entity.field_names.index(entity.pk) + 1}] <> s.pk THEN 'id|pk_mismatch'
-                WHEN coalesce({moved_owner}, t._node_id, s.first_node) <> s.node_id THEN 'id|not_owner'
+                WHEN {owner} <> s.node_id THEN 'id|not_owner'
                 {' '.join(ref_checks)}
                 END AS err
-            FROM _v s LEFT JOIN {name} t ON t.id = TRY_CAST(s.pk AS UUID) {move_join} {' '.join(ref_joins)}
+            FROM _v s LEFT JOIN f ON f.pk = s.pk LEFT JOIN _old t ON t.id = TRY_CAST(s.pk AS UUID)
+            {move_join} {' '.join(ref_joins)}
         """)
-        cur.execute(f"INSERT INTO _hist_{name} SELECT pk, node_id, pos, op FROM _cand WHERE err IS NULL")
-        cur.execute(f"""
-            INSERT INTO _owner_request
-            SELECT s.inbox_id, s.seq, '{name}', s.pk, s.node_id, s.owner, false
-            FROM _cand s WHERE s.err = 'id|not_owner'
-        """)
-        rejected = int(cur.execute("SELECT count(*) FROM _cand WHERE err IS NOT NULL").fetchone()[0])
+        valid, rejected = (int(n or 0) for n in cur.execute(
+            "SELECT count(*) FILTER (WHERE err IS NULL), count(*) FILTER (WHERE err IS NOT NULL) FROM _cand"
+        ).fetchone())
+        if valid:
+            cur.execute(f"INSERT INTO _hist_{name} SELECT pk, node_id, pos, op FROM _cand WHERE err IS NULL")
+            written.add(name)
         if rejected:
+            cur.execute(f"""
+                INSERT INTO _owner_request
+                SELECT s.inbox_id, s.seq, '{name}', s.pk, s.node_id, s.owner, false
+                FROM _cand s WHERE s.err = 'id|not_owner'
+            """)
             cur.execute("""
                 INSERT INTO rejected_change
-                SELECT inbox_id, node_id, rspo, seq, entity, pk,
+                SELECT inbox_id, node_id, rspo, seq, ?, pk,
                        -- "field|code": split at the last "|", an unknown field's name may contain one
                        left(err, length(err) - length(split_part(err, '|', -1)) - 1), split_part(err, '|', -1), now()
                 FROM _cand WHERE err IS NOT NULL
-            """)
+            """, [name])
+        if not valid:
+            return 0, rejected
         # The latest valid change of each row (pos is the change's place in this cycle).
         cur.execute("""
             CREATE OR REPLACE TEMP TABLE _chosen AS
-            WITH last AS (SELECT pk, max(pos) AS pos FROM _cand WHERE err IS NULL GROUP BY pk)
-            SELECT c.* FROM _cand c JOIN last USING (pk, pos)
+            SELECT pk, max(pos) AS pos, arg_max(op, pos) AS op FROM _cand WHERE err IS NULL GROUP BY pk
         """)
         join, key_expr = "", ""
         if schema.has_pseudonym(entity):
             self._pseudonyms(cur, work, name)
             join = "LEFT JOIN _pkeys k ON k.pk = c.pk"
             key_expr = ", k.pupil_key"
-        cur.execute(f"INSERT INTO _pre_{name} SELECT CAST(id AS VARCHAR), _node_id FROM {name} "
-                    "WHERE id IN (SELECT CAST(pk AS UUID) FROM _chosen)")
-        cur.execute(f"DELETE FROM {name} WHERE id IN (SELECT CAST(pk AS UUID) FROM _chosen)")
+        replaced = "(SELECT CAST(pk AS UUID) FROM _chosen)"
+        cur.execute(f"INSERT INTO _pre_{name} SELECT CAST(id AS VARCHAR), _node_id FROM _old WHERE id IN {replaced}")
+        cur.execute(f"DELETE FROM {name} WHERE rowid IN (SELECT rid FROM _old WHERE id IN {replaced})")
         values = ", ".join(schema.value_expr(f, f"c._x[{entity.field_names.index(f.name) + 1}]")
                            for f in schema.kept_fields(entity))
         # Columns by name: a warehouse upgraded in place has new fields' columns at the end.
@@ -361,13 +400,13 @@ class Warehouse:
         cur.execute(f"""
             INSERT INTO {name} ({target})
             SELECT {values}{key_expr}, c.node_id, c.rspo, c.inbox_id, c.seq, c.ts
-            FROM _chosen c {join} WHERE c.op = 'upsert'
+            FROM _v c JOIN _chosen w ON w.pos = c.pos {join} WHERE c.op = 'upsert'
         """)
-        applied = int(cur.execute("SELECT count(*) FROM _chosen").fetchone()[0])
-        return applied, rejected
+        return int(cur.execute("SELECT count(*) FROM _chosen").fetchone()[0]), rejected
 
     @staticmethod
-    def _reference_check(cur: duckdb.DuckDBPyConnection, entity, ref, k: int) -> None:  # type: ignore[no-untyped-def]
+    def _reference_check(cur: duckdb.DuckDBPyConnection, entity, ref, k: int,  # type: ignore[no-untyped-def]
+                         *, rewritten: bool) -> None:
         """Build ``_ref<k>(pos, ok)``: did the referenced row exist, owned by the change's node, just before it?
 
         "Owned" includes rows a transfer moved to or from that node (``_movers``): the sending school
@@ -382,21 +421,26 @@ class Warehouse:
         """
         parent, index = ref.ref, entity.field_names.index(ref.name) + 1
         movers, moved = ownership.movers_join(cur, parent)
+        table_ok = f"t.id IS NOT NULL AND (t._node_id = c.node_id OR {moved})"
+        if rewritten:
+            verdict = f"""CASE
+                WHEN h.pk IS NOT NULL THEN h.op = 'upsert' AND (h.node_id = c.node_id OR {moved})
+                WHEN w.pk IS NOT NULL THEN pre.pk IS NOT NULL AND (pre.node_id = c.node_id OR {moved})
+                ELSE {table_ok}
+                END"""
+            history = f"""ASOF LEFT JOIN _hist_{parent} h ON h.pk = c.ref AND c.pos > h.pos
+                LEFT JOIN (SELECT DISTINCT pk FROM _hist_{parent}) w ON w.pk = c.ref
+                LEFT JOIN _pre_{parent} pre ON pre.pk = c.ref"""
+        else:  # no valid change of the parent in this cycle: the table as it was is the whole story
+            verdict, history = table_ok, ""
         cur.execute(f"""
             CREATE OR REPLACE TEMP TABLE _ref{k} AS
             WITH c AS (
                 SELECT pos, node_id, nullif(_x[{index}], '') AS ref FROM _v
                 WHERE op = 'upsert' AND field_error IS NULL AND nullif(_x[{index}], '') IS NOT NULL
-            ), rewritten AS (SELECT DISTINCT pk FROM _hist_{parent})
-            SELECT c.pos, CASE
-                WHEN h.pk IS NOT NULL THEN h.op = 'upsert' AND (h.node_id = c.node_id OR {moved})
-                WHEN w.pk IS NOT NULL THEN pre.pk IS NOT NULL AND (pre.node_id = c.node_id OR {moved})
-                ELSE t.id IS NOT NULL AND (t._node_id = c.node_id OR {moved})
-                END AS ok
-            FROM c
-            ASOF LEFT JOIN _hist_{parent} h ON h.pk = c.ref AND c.pos > h.pos
-            LEFT JOIN rewritten w ON w.pk = c.ref
-            LEFT JOIN _pre_{parent} pre ON pre.pk = c.ref
+            )
+            SELECT c.pos, {verdict} AS ok
+            FROM c {history}
             LEFT JOIN {parent} t ON t.id = TRY_CAST(c.ref AS UUID) {movers}
         """)
 
@@ -405,7 +449,8 @@ class Warehouse:
         fields = ENTITIES[name].field_names
         pesel, doc_type, doc_number = (fields.index(f) + 1 for f in ("pesel", "document_type", "document_number"))
         rows = cur.execute(
-            f"SELECT pk, _x[{pesel}], _x[{doc_type}], _x[{doc_number}] FROM _chosen WHERE op = 'upsert'"
+            f"SELECT c.pk, c._x[{pesel}], c._x[{doc_type}], c._x[{doc_number}] FROM _v c "
+            "JOIN _chosen w ON w.pos = c.pos WHERE c.op = 'upsert'"
         ).fetchall()
         path = work / f"pkeys-{name}.jsonl"
         with path.open("w", encoding="utf-8") as fh:

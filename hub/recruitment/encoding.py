@@ -31,6 +31,7 @@ from hub.recruitment.allocation import (
 from protocol.i18n import N_
 
 _NUMBER_TYPES = set(KEY_NUMBER_TYPES)
+ARRAY_BITS = 62  # entries wider than this stay a list of ints (array("q") holds 63 bits and a sign)
 
 
 class _Refused(Exception):
@@ -218,5 +219,5 @@ def _entries(key_ids: list[int], distinct: list[tuple], by_tie: list[int],
     for position, i in enumerate(by_tie):
         tie_of[i] = position
     values = map(or_, map(shifted.__getitem__, key_ids), chain.from_iterable(map(repeat, tie_of, lengths)))
-    fits = (len(distinct) << tie_bits).bit_length() < 63
+    fits = (len(distinct) << tie_bits).bit_length() <= ARRAY_BITS
     return (array("q", values) if fits else list(values)), tie_bits

@@ -18,9 +18,13 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import chain
+from json.encoder import encode_basestring  # what json.dumps(text, ensure_ascii=False) calls
+from operator import itemgetter
 from typing import Any
 
 from hub.recruitment.allocation import Allocation, AllocationInputError, Applicant, ClassSeats
+from hub.recruitment.encoding import without_cyclic_gc
 from protocol.i18n import N_
 
 
@@ -53,12 +57,26 @@ def _constant(text: str) -> None:
 
 
 def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for name, value in pairs:
-        if name in result:
-            raise _JSONValueError(N_("the name {name!r} appears twice in one object"), name=name)
-        result[name] = value
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for name, _ in pairs:
+            if name in seen:
+                raise _JSONValueError(N_("the name {name!r} appears twice in one object"), name=name)
+            seen.add(name)
     return result
+
+
+class _Numbers(dict):
+    """Decimals by their text, each checked and made once: equal texts share one object.
+
+    A million keys hold a few thousand distinct numbers, so this skips most of the work per
+    number, and shared objects make the allocation's table of distinct keys compare by identity.
+    """
+
+    def __missing__(self, text: str) -> Decimal:
+        value = self[text] = _number(text)
+        return value
 
 
 def parse_json(data: bytes | str) -> Any:
@@ -69,7 +87,9 @@ def parse_json(data: bytes | str) -> Any:
         except UnicodeDecodeError as exc:
             raise AllocationInputError(f"byte {exc.start + 1}", N_("the file is not UTF-8 text")) from None
     try:
-        return json.loads(data, parse_float=_number, parse_constant=_constant, object_pairs_hook=_object)
+        with without_cyclic_gc():
+            return json.loads(data, parse_float=_Numbers().__getitem__, parse_constant=_constant,
+                              object_pairs_hook=_object)
     except json.JSONDecodeError as exc:
         raise AllocationInputError(f"line {exc.lineno}, column {exc.colno}", N_("malformed JSON: {problem}"),
                                    problem=exc.msg) from None
@@ -114,19 +134,47 @@ def read_input(data: bytes | str) -> AllocationInput:
     for i, item in enumerate(_list(top["classes"], "classes")):
         fields = _fields(item, f"classes[{i}]", ("id", "seats"))
         classes.append(ClassSeats(fields["id"], fields["seats"]))
-    candidates = []
-    for i, item in enumerate(_list(top["candidates"], "candidates")):
-        where = f"candidates[{i}]"
-        fields = _fields(item, where, ("id", "preferences", "keys"))
-        if isinstance(fields["id"], str):
-            where = f"{where} ({fields['id']!r})"
-        keys = _mapping(fields["keys"], f"{where}.keys")
-        candidates.append(Applicant(
-            fields["id"],
-            tuple(_list(fields["preferences"], f"{where}.preferences")),
-            {class_id: _key(key, f"{where}.keys[{class_id!r}]") for class_id, key in keys.items()},
-        ))
+    items = _list(top["candidates"], "candidates")
+    with without_cyclic_gc():
+        candidates = _candidates_at_once(items)
+        if candidates is None:
+            candidates = [_candidate(i, item) for i, item in enumerate(items)]
     return AllocationInput(classes, candidates, top.get("lottery_seed"))
+
+
+_CANDIDATE_FIELDS = frozenset(("id", "preferences", "keys"))
+
+
+def _candidates_at_once(items: list[Any]) -> list[Applicant] | None:
+    """The candidates when every one is well formed (bulk checks, no message built); None otherwise."""
+    if set(map(type, items)) - {dict} or not all(map(_CANDIDATE_FIELDS.__eq__, map(frozenset, items))):
+        return None
+    prefs = list(map(itemgetter("preferences"), items))
+    maps = list(map(itemgetter("keys"), items))
+    if set(map(type, prefs)) - {list} or set(map(type, maps)) - {dict}:
+        return None
+    keys = list(chain.from_iterable(map(dict.values, maps)))
+    if set(map(type, keys)) - {list} or not all(keys):
+        return None
+    return list(map(Applicant, map(itemgetter("id"), items), map(tuple, prefs), map(_key_tuples, maps)))
+
+
+def _key_tuples(keys: dict[str, list]) -> dict[str, tuple]:
+    return dict(zip(keys, map(tuple, keys.values()), strict=True))
+
+
+def _candidate(i: int, item: Any) -> Applicant:
+    """One candidate, checked field by field (the path that names the first problem)."""
+    where = f"candidates[{i}]"
+    fields = _fields(item, where, ("id", "preferences", "keys"))
+    if isinstance(fields["id"], str):
+        where = f"{where} ({fields['id']!r})"
+    keys = _mapping(fields["keys"], f"{where}.keys")
+    return Applicant(
+        fields["id"],
+        tuple(_list(fields["preferences"], f"{where}.preferences")),
+        {class_id: _key(key, f"{where}.keys[{class_id!r}]") for class_id, key in keys.items()},
+    )
 
 
 def json_number(value: int | Decimal) -> int | float:
@@ -147,20 +195,29 @@ def json_key(key: tuple) -> list[int | float]:
 def write_output(result: Allocation) -> str:
     """The output file: assignments, cut-offs and, when a lottery was used, the lottery numbers.
 
-    One entry per line (each value written by ``json.dumps``), so a diff of two runs reads well.
+    One entry per line (each value written as ``json.dumps(value, ensure_ascii=False)`` writes it,
+    with json's own string encoder called directly for the 100k-entry sections), so a diff of two
+    runs reads well.
     """
-    sections: dict[str, dict[str, Any]] = {
-        "assignments": result.assignments,
-        "cutoffs": {c: None if key is None else json_key(key) for c, key in result.cutoffs.items()},
+    sections: dict[str, tuple[dict[str, Any], Callable[[Any], str]]] = {
+        "assignments": (result.assignments, _text_or_null),
+        "cutoffs": ({c: None if key is None else json_key(key) for c, key in result.cutoffs.items()}, _dumps),
     }
     if result.lottery is not None:
-        sections["lottery"] = result.lottery
+        sections["lottery"] = (result.lottery, int.__repr__)
     blocks = []
-    for name, entries in sections.items():
-        lines = ",\n".join(f"  {json.dumps(k, ensure_ascii=False)}: {json.dumps(v, ensure_ascii=False)}"
-                           for k, v in entries.items())
+    for name, (entries, value) in sections.items():
+        lines = ",\n".join(map("  {}: {}".format, map(encode_basestring, entries), map(value, entries.values())))
         blocks.append(f" {json.dumps(name)}: {{\n{lines}\n }}" if entries else f" {json.dumps(name)}: {{}}")
     return "{\n" + ",\n".join(blocks) + "\n}\n"
+
+
+def _text_or_null(value: str | None) -> str:
+    return "null" if value is None else encode_basestring(value)
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _output_value(value: Any, where: str, convert: Callable[[Any, str], Any]) -> Any:

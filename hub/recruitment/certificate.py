@@ -17,11 +17,20 @@ on a published result (``zszo recruitment verify``). It must never repair or cha
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from hub.recruitment.allocation import Allocation, Applicant, ClassSeats, Prepared, format_key, prepare
+from hub.recruitment.allocation import (
+    Allocation,
+    Applicant,
+    ClassSeats,
+    Prepared,
+    format_key,
+    prepare,
+    public_key,
+)
 from protocol.i18n import N_
 
 
@@ -73,49 +82,58 @@ def certify(p: Prepared, result: Allocation) -> list[Violation]:
     if found:
         return found
 
-    def extended(i: int, q: int) -> tuple:
-        key = p.keys[i][q]
-        return key if lottery is None else (*key, lottery[i])
-
-    class_at = {cid: c for c, cid in enumerate(p.class_ids)}
-    holders: list[list[tuple]] = [[] for _ in p.class_ids]
-    held_at: list[int | None] = [None] * len(ids)
-    for i, cid in enumerate(ids):
-        held = result.assignments[cid]
+    # Keys are compared as prepare() encoded them, without the id order (allocation.weak): equal
+    # exactly when key and lottery number are equal, and ordered as they are.
+    listed, entries, starts, group, names = p.listed, p.entries, p.starts, p.group, p.class_ids
+    mask = (1 << p.tie_bits) - 1
+    high = ~mask
+    class_at = {cid: c for c, cid in enumerate(names)}
+    count = [0] * len(names)
+    lowest: list[int | None] = [None] * len(names)   # the lowest admitted (weak) key per class
+    lowest_at: list[tuple[int, int]] = [(-1, -1)] * len(names)
+    held_at: list[int] = [-1] * len(ids)
+    for i, (cid, held) in enumerate(zip(ids, map(result.assignments.__getitem__, ids), strict=True)):
         if held is None:
             continue
         c = class_at.get(held)
-        if c is None or c not in p.prefs[i]:
+        try:
+            j = listed.index(c, starts[i], starts[i + 1]) if c is not None else -1
+        except ValueError:
+            j = -1
+        if j < 0:
             found.append(Violation(f"assignments[{cid!r}]", N_("class {id!r} is not on the candidate's list"),
                                    {"id": held}))
             continue
         held_at[i] = c
-        holders[c].append(extended(i, p.prefs[i].index(c)))
+        count[c] += 1
+        key = entries[j] & high | group[entries[j] & mask]
+        if lowest[c] is None or key < lowest[c]:
+            lowest[c], lowest_at[c] = key, (i, j)
 
-    cutoffs: list[tuple | None] = []
-    for c, class_id in enumerate(p.class_ids):
-        seats, admitted, given_cut = p.seats[c], holders[c], result.cutoffs[class_id]
-        if len(admitted) > seats:
+    never = math.inf  # above every key: a class with no seats is reached by nobody
+    cutoffs: list[float] = []
+    for c, class_id in enumerate(names):
+        seats, given_cut = p.seats[c], result.cutoffs[class_id]
+        if count[c] > seats:
             found.append(Violation(f"assignments ({class_id!r})", N_("{count} candidates hold the {seats} seats"),
-                                   {"count": len(admitted), "seats": seats}))
-        expected = min(admitted) if seats > 0 and len(admitted) >= seats else None
+                                   {"count": count[c], "seats": seats}))
+        full = seats > 0 and count[c] >= seats
+        expected = public_key(p, *lowest_at[c]) if full else None
         if (None if given_cut is None else tuple(given_cut)) != expected:
             found.append(Violation(f"cutoffs[{class_id!r}]", N_("the cut-off must be {expected}"),
                                    {"expected": format_key(expected)}))
-        cutoffs.append(expected)
+        cutoffs.append(lowest[c] if full else -1 if seats > 0 else never)  # type: ignore[arg-type]
     if found:
         return found
 
-    seats = p.seats
-    for i, listed in enumerate(p.prefs):
+    for i, start in enumerate(starts[:-1]):
         best = None
-        for q, c in enumerate(listed):
-            cut = cutoffs[c]
-            if seats[c] > 0 and (cut is None or extended(i, q) >= cut):
-                best = c
+        for j in range(start, starts[i + 1]):
+            if entries[j] >= cutoffs[listed[j]]:  # seats and no cut-off, or key ≥ cut-off
+                best = listed[j]
                 break
-        if held_at[i] != best:
+        if held_at[i] != (-1 if best is None else best):
             reaches = N_("the best listed class whose cut-off the candidate reaches is {expected}")
             found.append(Violation(f"assignments[{ids[i]!r}]", reaches,
-                                   {"expected": "null" if best is None else repr(p.class_ids[best])}))
+                                   {"expected": "null" if best is None else repr(names[best])}))
     return found

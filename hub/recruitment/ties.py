@@ -20,6 +20,7 @@ If neither holds, M is stable for every strict order of the ties and no improvem
 for any of them, so deferred acceptance gives M for every such order: M does not depend on the
 internal order (Erdil & Ergin 2008, Thm 1). The property tests check this against brute force.
 
+Keys are compared as the algorithm's ints without the id order (:func:`allocation.weak`).
 Everything is linear in the number of applications; the cycle search (Tarjan, iterative) runs only
 when some class has tied candidates first in line. This module never changes a result.
 """
@@ -28,35 +29,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from hub.recruitment.allocation import Prepared, Tie, holder, public_key
+from hub.recruitment.allocation import Prepared, Tie, holder, public_key, weak
 
 
-def find_ties(p: Prepared, heaps: list[list[int]], position: list[int]) -> list[Tie]:
+def find_ties(p: Prepared, heaps: list[list[int]], held: list[int]) -> list[Tie]:
     """Every exact tie whose internal order decides a seat (an empty list when the result stands)."""
-    seats, bits = p.seats, p.tie_bits
-    # Weak keys leave out the id rank: the key's rank, then the lottery rank when there is a lottery,
-    # as one int (the heap entries without their tie position, with the lottery rank put back).
-    lottery_rank = [0] * len(p.order) if p.lottery is None else [o[0] for o in p.order]
-    lottery_bits = 0 if p.lottery is None else max(1, max(lottery_rank, default=0).bit_length())
-
-    def weak(i: int, entry: int) -> int:
-        return (entry >> bits) << lottery_bits | lottery_rank[i]
-
-    full = [seats[c] > 0 and len(heap) == seats[c] for c, heap in enumerate(heaps)]
-    cut = [weak(holder(p, heap[0]), heap[0]) if full[c] else -1 for c, heap in enumerate(heaps)]
+    seats, listed, entries, starts, group = p.seats, p.listed, p.entries, p.starts, p.group
+    mask = (1 << p.tie_bits) - 1
+    high = ~mask
+    cut = [weak(p, heap[0]) if seats[c] > 0 and len(heap) == seats[c] else -1 for c, heap in enumerate(heaps)]
     level: dict[int, list[int]] = {}     # class -> envious candidates level with its cut-off
     best: dict[int, int] = {}            # class -> best weak key among envious candidates
     first_in_line: dict[int, list[int]] = {}
-    for i, listed in enumerate(p.prefs):
-        own, lot = p.entries[i], lottery_rank[i]
-        for q in range(position[i]):     # the classes i prefers to the seat they hold
-            c = listed[q]
-            key = (own[q] >> bits) << lottery_bits | lot
+    best_at: dict[int, int] = {}         # class -> the application of the first of them
+    for i, seat in enumerate(held):
+        for j in range(starts[i], seat):  # the classes i prefers to the seat they hold
+            c, entry = listed[j], entries[j]
+            key = entry & high | group[entry & mask]
             if key == cut[c]:
                 level.setdefault(c, []).append(i)
             elif c not in best or key > best[c]:
                 best[c] = key
                 first_in_line[c] = [i]
+                best_at[c] = j
             elif key == best[c]:
                 first_in_line[c].append(i)
 
@@ -64,10 +59,9 @@ def find_ties(p: Prepared, heaps: list[list[int]], position: list[int]) -> list[
     if level:
         ties = []
         for c, envious in level.items():
-            holders = [holder(p, entry) for entry in heaps[c]]
-            holders = [i for i, entry in zip(holders, heaps[c], strict=True) if weak(i, entry) == cut[c]]
+            holders = [holder(p, entry) for entry in heaps[c] if weak(p, entry) == cut[c]]
             lowest = holder(p, heaps[c][0])
-            ties.append(Tie(p.class_ids[c], public_key(p, lowest, position[lowest]),
+            ties.append(Tie(p.class_ids[c], public_key(p, lowest, held[lowest]),
                             tuple(sorted(ids[i] for i in envious + holders))))
         return ties
     if all(len(line) < 2 for line in first_in_line.values()):
@@ -87,7 +81,7 @@ def find_ties(p: Prepared, heaps: list[list[int]], position: list[int]) -> list[
             c = node - n
             if c >= 0 and len(first_in_line[c]) > 1:
                 line = first_in_line[c]
-                ties.append(Tie(p.class_ids[c], public_key(p, line[0], p.prefs[line[0]].index(c)),
+                ties.append(Tie(p.class_ids[c], public_key(p, line[0], best_at[c]),
                                 tuple(sorted(ids[i] for i in line)), "chain"))
     return ties
 

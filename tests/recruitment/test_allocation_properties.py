@@ -24,12 +24,12 @@ from hub.recruitment.allocation import (
     AllocationInputError,
     Applicant,
     ClassSeats,
-    _raise_first_error,
     allocate,
     lottery_number,
     prepare,
 )
 from hub.recruitment.certificate import certificate_violations
+from hub.recruitment.encoding import raise_first_error
 
 PROPS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -230,10 +230,10 @@ def test_the_fast_checks_accept_only_what_the_careful_walk_accepts(instance, dat
         prepare(classes, candidates)
     except AllocationInputError as fast:
         with pytest.raises(AllocationInputError) as careful:
-            _raise_first_error(classes, candidates)
+            raise_first_error(classes, candidates)
         assert str(careful.value) == str(fast)
     else:
-        _raise_first_error(classes, candidates)  # must find nothing either
+        raise_first_error(classes, candidates)  # must find nothing either
 
 
 def test_chain_ties_found_at_random_are_real():

@@ -352,6 +352,18 @@ def migrate(ctx: click.Context) -> None:
         db.dispose()
 
 
+@node.command("rebuild-summaries")
+@click.pass_context
+def rebuild_summaries(ctx: click.Context) -> None:
+    """Recompute the derived monthly attendance counts of the overview pages from the attendance records."""
+    from node_agent.attendance import summary
+
+    with _db(ctx).transaction() as session:
+        wrong = len(summary.differences(session))
+        rows = summary.rebuild(session)
+    click.echo(f"attendance_month_count: {rows} rows; {wrong} differed from the records before the rebuild")
+
+
 @node.group()
 def user() -> None:
     """Manage staff accounts."""

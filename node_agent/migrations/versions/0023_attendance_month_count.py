@@ -43,25 +43,29 @@ def _add(source: str, sign: str = "+") -> str:
             f"(SELECT class_id, month, pupil_id, code FROM ({source}));")
 
 
+def _counted(class_id: str, date: str, pupil_id: str, code: str, lessons: str, rest: str) -> str:
+    """A SELECT of grouped records in the table's columns (``rest``: FROM, WHERE, GROUP BY)."""
+    return (f"SELECT {class_id} AS class_id, {MONTH.format(d=date)} AS month, {pupil_id} AS pupil_id, "
+            f"{code} AS code, {lessons} AS lessons {rest}")
+
+
 def _one(row: str) -> str:
     """The key of one attendance record (``NEW`` or ``OLD``) with a count of 1."""
-    return (f"SELECT e.class_id AS class_id, {MONTH.format(d='l.lesson_date')} AS month, {row}.pupil_id AS pupil_id, "
-            f"{row}.code AS code, 1 AS lessons FROM lesson l JOIN timetable_entry e ON e.id = l.timetable_entry_id "
-            f"WHERE l.id = {row}.lesson_id")
+    return _counted("e.class_id", "l.lesson_date", f"{row}.pupil_id", f"{row}.code", "1",
+                    f"FROM lesson l JOIN timetable_entry e ON e.id = l.timetable_entry_id WHERE l.id = {row}.lesson_id")
 
 
 def _of_lesson(lesson: str, class_id: str) -> str:
     """The grouped records of lesson row ``lesson`` (``NEW``/``OLD``), counted for ``class_id``."""
-    return (f"SELECT {class_id} AS class_id, {MONTH.format(d=f'{lesson}.lesson_date')} AS month, a.pupil_id AS pupil_id, "
-            f"a.code AS code, count(*) AS lessons FROM attendance a WHERE a.lesson_id = {lesson}.id "
-            f"GROUP BY a.pupil_id, a.code")
+    return _counted(class_id, f"{lesson}.lesson_date", "a.pupil_id", "a.code", "count(*)",
+                    f"FROM attendance a WHERE a.lesson_id = {lesson}.id GROUP BY a.pupil_id, a.code")
 
 
 def _of_entry(entry: str) -> str:
     """The grouped records of every lesson of timetable entry row ``entry`` (``NEW``/``OLD``)."""
-    return (f"SELECT {entry}.class_id AS class_id, {MONTH.format(d='l.lesson_date')} AS month, a.pupil_id AS pupil_id, "
-            f"a.code AS code, count(*) AS lessons FROM lesson l JOIN attendance a ON a.lesson_id = l.id "
-            f"WHERE l.timetable_entry_id = {entry}.id GROUP BY month, a.pupil_id, a.code")
+    return _counted(f"{entry}.class_id", "l.lesson_date", "a.pupil_id", "a.code", "count(*)",
+                    f"FROM lesson l JOIN attendance a ON a.lesson_id = l.id WHERE l.timetable_entry_id = {entry}.id "
+                    "GROUP BY month, a.pupil_id, a.code")
 
 
 def _entry_class(lesson: str) -> str:
@@ -87,12 +91,10 @@ TRIGGERS = {
         f"BEGIN {_add(_of_entry('OLD'), '-')} {_add(_of_entry('NEW'))} END"),
 }
 
-GROUPED_RECORDS = (
-    f"SELECT e.class_id AS class_id, {MONTH.format(d='l.lesson_date')} AS month, a.pupil_id AS pupil_id, "
-    "a.code AS code, count(*) AS lessons "
+GROUPED_RECORDS = _counted(
+    "e.class_id", "l.lesson_date", "a.pupil_id", "a.code", "count(*)",
     "FROM attendance a JOIN lesson l ON l.id = a.lesson_id JOIN timetable_entry e ON e.id = l.timetable_entry_id "
-    "GROUP BY e.class_id, month, a.pupil_id, a.code"
-)
+    "GROUP BY e.class_id, month, a.pupil_id, a.code")
 
 
 def upgrade() -> None:

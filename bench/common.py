@@ -34,6 +34,7 @@ from sqlalchemy import insert, select  # noqa: E402
 from node_agent import config  # noqa: E402
 from node_agent.app import create_app  # noqa: E402
 from node_agent.auth.models import UserAccount  # noqa: E402
+from node_agent.cli import freeze_startup_objects  # noqa: E402
 from node_agent.db import Database  # noqa: E402
 from node_agent.grades import settings as grade_settings  # noqa: E402
 from node_agent.grades.models import Grade, TermGrade  # noqa: E402
@@ -93,11 +94,14 @@ def build(path: Path, pupils: int, subjects: int, grades: int) -> tuple[str, lis
 
 @contextlib.contextmanager
 def serving(data_dir: Path) -> Iterator[tuple[Flask, Database]]:
-    """The node's app on ``data_dir`` (TOTP off) and its database, closed afterwards."""
+    """The node's app on ``data_dir`` (TOTP off) and its database, closed afterwards; start-up objects are
+    frozen out of the garbage collector's reach as ``zszo node serve`` does."""
     settings = config.load(overrides={"paths.data_dir": str(data_dir), "web.require_totp": False})
     db = Database(settings["paths.database"])
     try:
-        yield create_app(settings, db=db), db
+        app = create_app(settings, db=db)
+        freeze_startup_objects()
+        yield app, db
     finally:
         db.dispose()
 

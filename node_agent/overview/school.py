@@ -116,13 +116,10 @@ def _past_lessons(session: Session, class_ids: list[str], first: dt.date, last: 
         entries[weekday].append((entry_id, class_id, valid_from, valid_to, staff_id))
     substitutes = {(s.timetable_entry_id, s.lesson_date): s.staff_member_id for s in session.scalars(
         select(Substitution).where(Substitution.lesson_date.between(first, last)))}
-    logged = {(entry_id, day): (realised, has_topic) for entry_id, day, realised, has_topic in session.execute(
-        select(Lesson.timetable_entry_id, Lesson.lesson_date, Lesson.realised, Lesson.topic.is_not(None))
-        .where(Lesson.lesson_date.between(first, last)))}
-    no_attendance = {(entry_id, day) for entry_id, day in session.execute(
-        select(Lesson.timetable_entry_id, Lesson.lesson_date)
-        .where(Lesson.lesson_date.between(first, last), Lesson.realised.is_(True),
-               ~exists().where(Attendance.lesson_id == Lesson.id)))}
+    logged = {(entry_id, day): (realised, has_topic, marked) for entry_id, day, realised, has_topic, marked in
+              session.execute(select(Lesson.timetable_entry_id, Lesson.lesson_date, Lesson.realised,
+                                     Lesson.topic.is_not(None), exists().where(Attendance.lesson_id == Lesson.id))
+                              .where(Lesson.lesson_date.between(first, last)))}
     calendar, own_days_off = calendar_for(session, first), school_days_off(session, first, last)
     for day in _days(first, last):
         if day_off_reason(day, calendar, own_days_off) is not None:
@@ -131,12 +128,11 @@ def _past_lessons(session: Session, class_ids: list[str], first: dt.date, last: 
             if valid_from > day or (valid_to is not None and valid_to < day):
                 continue
             key = (entry_id, day)
-            realised, has_topic = logged.get(key, (True, False))
-            if key in logged and not realised:
+            realised, has_topic, marked = logged.get(key, (True, False, False))
+            if not realised:
                 continue  # logged as not held: nothing is missing
             backlog.planned[class_id] += 1
-            lacks_topic = key not in logged or not has_topic
-            lacks_attendance = key not in logged or key in no_attendance
+            lacks_topic, lacks_attendance = not has_topic, not marked  # an unlogged lesson lacks both
             backlog.missing_topic[class_id] += lacks_topic
             backlog.missing_attendance[class_id] += lacks_attendance
             if lacks_topic or lacks_attendance:

@@ -29,8 +29,8 @@ MONTH = "substr({d}, 1, 7) || '-01'"
 
 def _add(source: str, sign: str = "+") -> str:
     """Add (or with sign "-", take away) the grouped records ``source`` to the counts, dropping rows at zero."""
-    add = (f"INSERT INTO {TABLE} (class_id, month, pupil_id, code, lessons) "
-           f"SELECT class_id, month, pupil_id, code, lessons FROM ({source}) WHERE true "
+    # ``source`` selects the table's columns in order and has a WHERE clause (no ON ambiguity before ON CONFLICT).
+    add = (f"INSERT INTO {TABLE} (class_id, month, pupil_id, code, lessons) {source} "
            f"ON CONFLICT (class_id, month, pupil_id, code) DO UPDATE SET lessons = lessons + excluded.lessons;")
     if sign == "+":
         return add

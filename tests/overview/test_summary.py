@@ -15,12 +15,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from flask import Flask
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from node_agent import config
 from node_agent.attendance import operations as attendance_ops
 from node_agent.attendance import summary
 from node_agent.attendance.models import Attendance, Lesson
@@ -35,6 +38,8 @@ from node_agent.timetable import operations as tt_ops
 from node_agent.timetable.queries import planned_lesson
 from tests.node.web_factories import Seed
 from tests.overview.factories import OverviewSeed
+from zszo.cli import main
+from zszo.settings import render_toml
 
 CODES = ("present", "absent", "excused", "late", "late_excused", "school_reason", "released")
 WEIGHTS = (70, 8, 8, 5, 3, 3, 3)
@@ -150,3 +155,20 @@ def test_rebuild_recomputes_the_table_and_nothing_is_synced(app: Flask, school: 
         assert session.scalar(select(func.count()).select_from(OutboxChange).where(
             OutboxChange.entity == summary.TABLE)) == 0
         assert session.scalar(select(func.count()).select_from(Lesson)) == 5
+
+
+def test_rebuild_command(app: Flask, school: OverviewSeed, tmp_path: Path) -> None:
+    settings = app.config["ZSZO_SETTINGS"]
+    node_toml = tmp_path / "node.toml"
+    node_toml.write_text(render_toml(config.OPTIONS, {"paths.data_dir": str(settings["paths.data_dir"]),
+                                                      "web.require_totp": False}), encoding="utf-8")
+    db: Database = app.extensions["zszo_db"]
+    with db.transaction() as session:
+        rows = session.scalar(select(func.count()).select_from(summary.AttendanceMonthCount))
+        # Adam's October absences in 1a are the only "absent" row (tests/overview/test_views.py).
+        session.execute(text("UPDATE attendance_month_count SET lessons = lessons + 1 WHERE code = 'absent'"))
+    result = CliRunner().invoke(main, ["node", "-c", str(node_toml), "rebuild-summaries"])
+    assert result.exit_code == 0, result.output
+    assert f"attendance_month_count: {rows} rows; 1 differed from the records before the rebuild" in result.output
+    with db.read_session() as session:
+        assert summary.differences(session) == []

@@ -1,15 +1,19 @@
 """Server time of the overview pages with a full school year of a class's grades and attendance.
 
-The class of bench/bench_gradebook.py (``--pupils`` × ``--subjects`` × ``--grades`` current grades
-and term grades) plus a timetable of six lessons a day, Monday to Friday, every lesson of the school
-year logged with attendance (about 1 in 12 absences, a few late), written in bulk through the
-capture triggers. The pages are looked at on the last day of the school year, so the year's figures
-cover all of it. Measured through the Flask test client (routing, session check, queries, rules,
-rendering; no network), reported as p50/p95 wall and CPU ms:
+The class of bench/common.py (``--pupils`` × ``--subjects`` × ``--grades`` current grades and term
+grades) plus a timetable of six lessons a day, Monday to Friday, every lesson of the school year
+logged with attendance (about 1 in 12 absences, a few late), written in bulk through the capture
+triggers (and the triggers that keep the monthly attendance counts). The pages are looked at on
+the last day of the school year, so the year's figures cover all of it. Measured through the Flask
+test client (routing, session check, queries, rules, rendering; no network), reported as p50/p95
+wall and CPU (``time.process_time``) ms per request:
 
 * ``class``: ``GET /overview/class/<1a>`` as the class tutor (the class at a glance);
 * ``pupil``: ``GET /overview/pupil/<pupil>`` as the tutor, cycling over the pupils (the pupil card);
-* ``school``: ``GET /overview/school`` as the director (the school overview).
+* ``school``: ``GET /overview/school`` as the director (the school overview);
+* ``class*`` and ``school*``, in the same run: the same pages with the year's attendance counted
+  from the records (``summary.record_counts``) instead of the monthly counts, the way they were
+  computed before ``attendance_month_count``.
 
 Target: p95 ≤ 100 ms for each at the default size (30 × 15 × 45 and a year of lessons).
 
@@ -32,11 +36,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert, select  # noqa: E402
 
-from bench.bench_gradebook import build, measure, p, size_arguments, verdict  # noqa: E402
-from node_agent import config  # noqa: E402
-from node_agent.app import create_app  # noqa: E402
+from bench.common import build, line, login, measure, serving, size_arguments  # noqa: E402
+from node_agent.attendance import summary  # noqa: E402
 from node_agent.attendance.models import Attendance, Lesson  # noqa: E402
-from node_agent.auth.models import UserAccount  # noqa: E402
 from node_agent.db import Database  # noqa: E402
 from node_agent.overview import views as overview_views  # noqa: E402
 from node_agent.register.models import ClassUnit, Enrolment  # noqa: E402
@@ -44,7 +46,6 @@ from node_agent.school.models import SchoolYear  # noqa: E402
 from node_agent.staff.models import TeachingAssignment  # noqa: E402
 from node_agent.timetable.models import TimetableEntry  # noqa: E402
 from protocol.fields import new_id  # noqa: E402
-from zszo.web import sessions  # noqa: E402
 
 LESSONS_PER_DAY = 6
 
@@ -84,19 +85,6 @@ def add_year_of_attendance(db: Database, assignment_ids: list[str]) -> tuple[str
         return class_id, pupils, year.ends_on, rows  # type: ignore[union-attr]
 
 
-def login(app, db: Database, username: str):  # type: ignore[no-untyped-def]
-    """A test client with a logged-in session of ``username``."""
-    client = app.test_client()
-    with db.read_session() as session:
-        user = session.scalar(select(UserAccount).where(UserAccount.username == username))
-    with client.session_transaction() as cookie:
-        now = sessions.now()
-        cookie.permanent = True
-        cookie.update({sessions.USER: user.id, sessions.VERSION: user.session_version,
-                       sessions.LOGIN_AT: now, sessions.SEEN_AT: now})
-    return client
-
-
 def main() -> None:
     args = size_arguments(__doc__.splitlines()[0], 40, 10)
     with tempfile.TemporaryDirectory() as tmp:
@@ -111,24 +99,19 @@ def main() -> None:
             db.dispose()
         print(f"seeded {args.pupils * args.subjects * args.grades} grades and {rows} attendance records "
               f"in {time.perf_counter() - started:.1f} s; database {path.stat().st_size / 1e6:.1f} MB")
-        settings = config.load(overrides={"paths.data_dir": str(data_dir), "web.require_totp": False})
-        db = Database(settings["paths.database"])
-        try:
-            app = create_app(settings, db=db)
+        with serving(data_dir) as (app, db), mock.patch.object(overview_views, "today", lambda: last_day):
             tutor, director = login(app, db, "nauczyciel"), login(app, db, "dyrektor")
-            with mock.patch.object(overview_views, "today", lambda: last_day):
-                results = {
-                    "class": measure(tutor.get, [f"/overview/class/{class_id}"], args.requests),
-                    "pupil": measure(tutor.get, [f"/overview/pupil/{pid}" for pid in pupils], args.requests),
-                    "school": measure(director.get, ["/overview/school"], args.requests),
-                }
-        finally:
-            db.dispose()
+            class_page, school_page = [f"/overview/class/{class_id}"], ["/overview/school"]
+            results = {"class": measure(tutor.get, class_page, args.requests),
+                       "pupil": measure(tutor.get, [f"/overview/pupil/{pid}" for pid in pupils], args.requests),
+                       "school": measure(director.get, school_page, args.requests)}
+            with mock.patch.object(summary, "code_counts", summary.record_counts):
+                results["class*"] = measure(tutor.get, class_page, args.requests)
+                results["school*"] = measure(director.get, school_page, args.requests)
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    for name, (wall, cpu) in results.items():
-        print(f"{name:7s} wall p50 {p(wall, 0.5):7.1f} ms  p95 {p(wall, 0.95):7.1f} ms   "
-              f"CPU p50 {p(cpu, 0.5):7.1f} ms  p95 {p(cpu, 0.95):7.1f} ms   ({len(wall)} requests)  "
-              f"target p95 ≤ 100 ms: wall {verdict(p(wall, 0.95))}")
+    for name, times in results.items():
+        print(line(name, times, width=7))
+    print("* the year's attendance counted from the records instead of the monthly counts (same run)")
 
 
 if __name__ == "__main__":

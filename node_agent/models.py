@@ -2,6 +2,7 @@
 
 from node_agent.admissions.models import PendingAdmission  # noqa: F401 - recruitment (not synced)
 from node_agent.attendance.models import Attendance, AttendanceCode, Lesson
+from node_agent.attendance.summary import AttendanceMonthCount  # noqa: F401 - derived counts (not synced)
 from node_agent.audit.models import AuditEvent
 from node_agent.auth.models import LoginAttempt, UserAccount
 from node_agent.catchment.models import CatchmentChild, CatchmentStreet  # noqa: F401 - obwód (not synced)

@@ -4,7 +4,8 @@ the school year (the grades part of the pupil card is :func:`node_agent.grades.q
 Figures come from the rules the other pages use: attendance tallies and the compulsory-schooling
 flag of :mod:`protocol.attendance` (through :mod:`node_agent.attendance.queries`), weighted
 averages of :class:`node_agent.grades.queries.Averager`. A class page costs a fixed number of
-queries whatever the class size (one for the year's attendance, one grouped query for the grades,
+queries whatever the class size (the year's attendance from the monthly counts of
+:mod:`node_agent.attendance.summary`, the month's records by day, one grouped query for the grades,
 one for term grades): 30 pupils × 15 subjects × a school year of data must render fast. This module
 never writes.
 """
@@ -20,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from node_agent.attendance import queries as attendance_queries
+from node_agent.attendance import summary as attendance_summary
 from node_agent.attendance.models import Attendance, Lesson
 from node_agent.grades import queries as grade_queries
 from node_agent.grades import settings as grade_settings
@@ -121,7 +123,8 @@ def class_glance(session: Session, class_unit: ClassUnit, today: dt.date, month:
     first_day, last_day = year_span(class_unit.school_year, today)
     month_first, month_last = attendance_queries.month_bounds(month)
     year_counts: dict[str, Counter[str]] = defaultdict(Counter)
-    for pupil_id, code, n in attendance_queries.code_counts(session, class_unit.id, first_day, last_day):
+    for (_class_id, pupil_id, code), n in attendance_summary.code_counts(session, [class_unit.id], first_day,
+                                                                         last_day).items():
         year_counts[pupil_id][code] += n
     month_counts: dict[str, Counter[str]] = defaultdict(Counter)
     month_days_of: dict[str, list[tuple[dt.date, str]]] = defaultdict(list)

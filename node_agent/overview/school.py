@@ -17,9 +17,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
+from node_agent.attendance import summary as attendance_summary
 from node_agent.attendance.models import Attendance, Lesson
 from node_agent.attendance.queries import month_bounds
 from node_agent.dictionaries.queries import calendar_for
@@ -104,50 +105,45 @@ def _past_lessons(session: Session, class_ids: list[str], first: dt.date, last: 
     backlog = _Backlog(Counter(), Counter(), Counter(), defaultdict(list))
     if last < first:
         return backlog
-    entries: dict[int, list[TimetableEntry]] = defaultdict(list)
-    for entry in session.scalars(select(TimetableEntry).where(
+    # Plain tuples, neither ORM objects nor result rows (an attribute of either costs microseconds): the loop
+    # below looks at every entry once per school day of the year.
+    entries: dict[int, list[tuple[str, str, dt.date, dt.date | None, str]]] = defaultdict(list)
+    for entry_id, class_id, weekday, valid_from, valid_to, staff_id in session.execute(select(
+            TimetableEntry.id, TimetableEntry.class_id, TimetableEntry.weekday, TimetableEntry.valid_from,
+            TimetableEntry.valid_to, TimetableEntry.staff_member_id).where(
             TimetableEntry.class_id.in_(class_ids), TimetableEntry.valid_from <= last,
             or_(TimetableEntry.valid_to.is_(None), TimetableEntry.valid_to >= first))):
-        entries[entry.weekday].append(entry)
+        entries[weekday].append((entry_id, class_id, valid_from, valid_to, staff_id))
     substitutes = {(s.timetable_entry_id, s.lesson_date): s.staff_member_id for s in session.scalars(
         select(Substitution).where(Substitution.lesson_date.between(first, last)))}
-    logged = {(entry_id, day): (realised, has_topic) for entry_id, day, realised, has_topic in session.execute(
-        select(Lesson.timetable_entry_id, Lesson.lesson_date, Lesson.realised, Lesson.topic.is_not(None))
-        .where(Lesson.lesson_date.between(first, last)))}
-    no_attendance = {(entry_id, day) for entry_id, day in session.execute(
-        select(Lesson.timetable_entry_id, Lesson.lesson_date)
-        .where(Lesson.lesson_date.between(first, last), Lesson.realised.is_(True),
-               ~exists().where(Attendance.lesson_id == Lesson.id)))}
+    logged = {(entry_id, day): (realised, has_topic, marked) for entry_id, day, realised, has_topic, marked in
+              session.execute(select(Lesson.timetable_entry_id, Lesson.lesson_date, Lesson.realised,
+                                     Lesson.topic.is_not(None), exists().where(Attendance.lesson_id == Lesson.id))
+                              .where(Lesson.lesson_date.between(first, last)))}
     calendar, own_days_off = calendar_for(session, first), school_days_off(session, first, last)
     for day in _days(first, last):
         if day_off_reason(day, calendar, own_days_off) is not None:
             continue
-        for entry in entries.get(day.isoweekday(), ()):
-            if entry.valid_from > day or (entry.valid_to is not None and entry.valid_to < day):
+        for entry_id, class_id, valid_from, valid_to, staff_id in entries.get(day.isoweekday(), ()):
+            if valid_from > day or (valid_to is not None and valid_to < day):
                 continue
-            key = (entry.id, day)
-            realised, has_topic = logged.get(key, (True, False))
-            if key in logged and not realised:
+            key = (entry_id, day)
+            realised, has_topic, marked = logged.get(key, (True, False, False))
+            if not realised:
                 continue  # logged as not held: nothing is missing
-            backlog.planned[entry.class_id] += 1
-            lacks_topic = key not in logged or not has_topic
-            lacks_attendance = key not in logged or key in no_attendance
-            backlog.missing_topic[entry.class_id] += lacks_topic
-            backlog.missing_attendance[entry.class_id] += lacks_attendance
+            backlog.planned[class_id] += 1
+            lacks_topic, lacks_attendance = not has_topic, not marked  # an unlogged lesson lacks both
+            backlog.missing_topic[class_id] += lacks_topic
+            backlog.missing_attendance[class_id] += lacks_attendance
             if lacks_topic or lacks_attendance:
-                backlog.teachers[substitutes.get(key, entry.staff_member_id)].append(day)
+                backlog.teachers[substitutes.get(key, staff_id)].append(day)
     return backlog
 
 
 def _attendance(session: Session, class_ids: list[str], first: dt.date, last: dt.date) -> dict[str, Tally]:
-    """{class id: tally} of the classes' lessons between ``first`` and ``last`` (one grouped query)."""
+    """{class id: tally} of the classes' lessons between ``first`` and ``last`` (from the monthly counts)."""
     counts: dict[str, Counter[str]] = defaultdict(Counter)
-    for class_id, code, n in session.execute(
-            select(TimetableEntry.class_id, Attendance.code, func.count())
-            .join(Lesson, Attendance.lesson_id == Lesson.id)
-            .join(TimetableEntry, Lesson.timetable_entry_id == TimetableEntry.id)
-            .where(TimetableEntry.class_id.in_(class_ids), Lesson.lesson_date.between(first, last))
-            .group_by(TimetableEntry.class_id, Attendance.code)):
+    for (class_id, _pupil_id, code), n in attendance_summary.code_counts(session, class_ids, first, last).items():
         counts[class_id][code] += n
     return {class_id: tally_counts(c) for class_id, c in counts.items()}
 

@@ -21,7 +21,7 @@ from node_agent.auth.models import UserAccount
 from node_agent.grades import queries as grade_queries
 from node_agent.grades.web import grade_labels
 from node_agent.journal import queries as journal_queries
-from node_agent.overview import queries, school
+from node_agent.overview import figures, queries, school
 from node_agent.register.models import ClassUnit, Pupil
 from node_agent.register.queries import current_school_year
 from node_agent.staff.models import TeachingAssignment
@@ -30,6 +30,8 @@ from protocol.attendance import CODES, MARKS
 
 bp = Blueprint("overview", __name__, url_prefix="/overview", template_folder="templates")
 bp.context_processor(grade_labels)
+for _name, _filter in figures.FILTERS.items():
+    bp.add_app_template_filter(_filter, _name)
 
 
 def _threshold() -> int:

@@ -1,7 +1,7 @@
 """history of behaviour notes and homework (school-local, never synced)
 
 Revision ID: 0024
-Revises: 0022
+Revises: 0023
 Create Date: 2026-11-29 12:10:00
 
 Notes and homework become editable; like the gradebook's ``grade_history``, every addition, edit
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0024'
-down_revision: Union[str, Sequence[str], None] = '0022'
+down_revision: Union[str, Sequence[str], None] = '0023'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
